@@ -1,0 +1,324 @@
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  ARTIFACT_PATHS,
+  approveUpdate,
+  FailureType,
+  FINAL_STATUSES,
+  REJECT_TARGETS,
+  type RejectTarget,
+  rejectUpdate,
+  SearchAttributeKeys,
+  SESSION_ID_PREFIX,
+  SESSION_LOG_PATH,
+  SESSION_WORKFLOW_TYPE,
+  type SessionMemo,
+  type SessionState,
+  SessionStatus,
+  type SessionWorkflowInput,
+} from '../../workflows/definitions';
+import type { sessionWorkflow } from '../../workflows/session';
+import { type OrchestratorConfig, resolveConfig, temporalAddressOf } from '../config';
+import { InvalidOperationError, MaxSessionsExceededError, SessionNotFoundError, ValidationError } from './errors';
+import { tailLines } from './log-tail';
+import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
+import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
+
+export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
+export { SessionStatus } from '../../workflows/definitions';
+export * from './errors';
+export type { SessionInfo } from './session-info';
+export type { ListSessionsOptions, SessionPage } from './session-listing';
+
+/** Longest mission accepted, in characters (it travels in every session's memo). */
+export const MAX_MISSION_LENGTH = 10_000;
+/** Longest project name accepted. */
+export const MAX_PROJECT_NAME_LENGTH = 100;
+const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Paths of a session's artifacts; null until the phase that writes one has run. */
+export interface SessionArtifacts {
+  prd: string | null;
+  techSpec: string | null;
+  scaffold: string | null;
+  bugReport: string | null;
+  workDir: string;
+}
+
+/** Who makes a decision, and the id that makes a retried decision apply once. */
+export interface DecisionOptions {
+  /** Recorded in the session's audit trail. */
+  by?: string;
+  /** Reusing an id returns the first call's outcome instead of deciding again. */
+  decisionId?: string;
+}
+
+/** Optional collaborators, for processes that already hold a connection. */
+export interface OrchestratorDeps {
+  connection?: Connection;
+}
+
+/**
+ * The Orchestrator API: starts sessions, reads their state, and takes review decisions. Every session is a
+ * Temporal workflow; reads go to Temporal's visibility (no worker needed), decisions are workflow updates.
+ */
+export class Orchestrator {
+  readonly config: OrchestratorConfig;
+  private clientPromise: Promise<Client> | null = null;
+  private ownedConnection: Connection | null = null;
+
+  constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
+    this.config = resolveConfig(config);
+  }
+
+  /** Start a session; returns its id (`sess_…`), which is also its workflow id. */
+  async startNewSession(userMission: string, projectName?: string | null): Promise<string> {
+    const mission = typeof userMission === 'string' ? userMission.trim() : '';
+    if (mission === '') throw new ValidationError('user_mission must be a non-empty string');
+    if (mission.length > MAX_MISSION_LENGTH) {
+      throw new ValidationError(`user_mission must be at most ${MAX_MISSION_LENGTH} characters`);
+    }
+    const project = normalizeProjectName(projectName);
+    const client = await this.client();
+    const active = await client.workflow.count(
+      `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running'`,
+    );
+    if (active.count >= this.config.maxActiveSessions) {
+      throw new MaxSessionsExceededError(active.count, this.config.maxActiveSessions);
+    }
+    const sessionId = `${SESSION_ID_PREFIX}${randomBytes(16).toString('base64url')}`;
+    const workDir = path.resolve(this.config.workDirBase, sessionId);
+    const input: SessionWorkflowInput = {
+      sessionId,
+      userMission: mission,
+      projectName: project,
+      workDir,
+      maxIterations: this.config.maxIterations,
+      reviewTimeoutMs: Math.round(this.config.sessionTtlDays * DAY_MS),
+    };
+    const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
+    const now = new Date();
+    try {
+      await client.workflow.start<typeof sessionWorkflow>(SESSION_WORKFLOW_TYPE, {
+        workflowId: sessionId,
+        taskQueue: this.config.taskQueue,
+        args: [input],
+        memo: { ...memo },
+        staticSummary: summaryOf(mission, project),
+        typedSearchAttributes: [
+          { key: SearchAttributeKeys.status, value: SessionStatus.PENDING },
+          { key: SearchAttributeKeys.phase, value: 'pm' },
+          { key: SearchAttributeKeys.iterationCount, value: 0 },
+          { key: SearchAttributeKeys.qaPassed, value: false },
+          { key: SearchAttributeKeys.updatedAt, value: now },
+          ...(project ? [{ key: SearchAttributeKeys.project, value: project }] : []),
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new InvalidOperationError(`session id collision for ${sessionId}; try again`, { cause: err });
+      }
+      throw err;
+    }
+    return sessionId;
+  }
+
+  /** The session's current status, read from Temporal's visibility: it needs no running worker. */
+  async getSessionStatus(sessionId: string): Promise<SessionInfo> {
+    const handle = (await this.client()).workflow.getHandle(checkedId(sessionId));
+    try {
+      const description = await handle.describe();
+      if (description.type !== SESSION_WORKFLOW_TYPE) throw new SessionNotFoundError(sessionId);
+      return sessionInfoFromExecution(description);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new SessionNotFoundError(sessionId, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Sessions newest first, optionally of one status. */
+  async listSessions(options: { status?: SessionStatus; limit?: number } = {}): Promise<SessionInfo[]> {
+    return (await this.listSessionPage(options)).sessions;
+  }
+
+  /** One page of sessions newest first, with filters and a cursor for the next page. */
+  async listSessionPage(options: ListSessionsOptions = {}): Promise<SessionPage> {
+    if (options.status !== undefined && !Object.values(SessionStatus).includes(options.status)) {
+      throw new ValidationError(`status must be one of ${Object.values(SessionStatus).join(', ')}`);
+    }
+    return listSessionPage(await this.client(), options);
+  }
+
+  /** Approve the documents in review; the session continues with the engineer. */
+  async approveAndContinue(sessionId: string, options: DecisionOptions = {}): Promise<SessionInfo> {
+    return this.decide(sessionId, options, (handle, updateId) =>
+      handle.executeUpdate(approveUpdate, { args: [{ by: options.by ?? null }], updateId }),
+    );
+  }
+
+  /** Reject the documents in review; `rejectTo` runs again with all feedback so far. */
+  async rejectAndIterate(
+    sessionId: string,
+    feedback: string,
+    rejectTo: RejectTarget = 'architect',
+    options: DecisionOptions = {},
+  ): Promise<SessionInfo> {
+    if (typeof feedback !== 'string' || feedback.trim() === '') {
+      throw new ValidationError('feedback must be a non-empty string');
+    }
+    if (!REJECT_TARGETS.includes(rejectTo)) {
+      throw new ValidationError(`reject_to must be one of ${REJECT_TARGETS.join(', ')}`);
+    }
+    return this.decide(sessionId, options, (handle, updateId) =>
+      handle.executeUpdate(rejectUpdate, {
+        args: [{ feedback: feedback.trim(), rejectTo, by: options.by ?? null }],
+        updateId,
+      }),
+    );
+  }
+
+  /** Absolute paths of the session's artifacts, null until produced. */
+  async getArtifacts(sessionId: string): Promise<SessionArtifacts> {
+    const { workDir } = await this.getSessionStatus(sessionId);
+    const existing = async (relative: string): Promise<string | null> => {
+      const absolute = path.join(workDir, relative);
+      return (await fileExists(absolute)) ? absolute : null;
+    };
+    return {
+      prd: await existing(ARTIFACT_PATHS.prd),
+      techSpec: await existing(ARTIFACT_PATHS.tech_spec),
+      scaffold: await existing(ARTIFACT_PATHS.scaffold),
+      bugReport: await existing(ARTIFACT_PATHS.bug_report),
+      workDir,
+    };
+  }
+
+  /** The last `lines` lines of the session's execution log, each timestamped and tagged with its phase. */
+  async getRecentLogs(sessionId: string, lines = 50): Promise<string> {
+    if (!Number.isInteger(lines) || lines < 1 || lines > 10_000) {
+      throw new ValidationError('lines must be an integer from 1 to 10000');
+    }
+    const { workDir } = await this.getSessionStatus(sessionId);
+    return tailLines(path.join(workDir, SESSION_LOG_PATH), lines);
+  }
+
+  /** Whether an agent phase of the session is executing now. */
+  async isRunning(sessionId: string): Promise<boolean> {
+    return (await this.getSessionStatus(sessionId)).status === SessionStatus.RUNNING;
+  }
+
+  /**
+   * Cancel a session in any non-final state: its running activity is cancelled and it ends `cancelled`.
+   * Waits up to `waitMs` for the workflow to confirm, then returns the session as it is.
+   */
+  async cancelSession(sessionId: string, waitMs = 10_000): Promise<SessionInfo> {
+    const before = await this.getSessionStatus(sessionId);
+    if (FINAL_STATUSES.includes(before.status)) {
+      throw new InvalidOperationError(`session ${sessionId} already ended with status ${before.status}`);
+    }
+    await (await this.client()).workflow.getHandle(sessionId).cancel();
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const info = await this.getSessionStatus(sessionId);
+      if (FINAL_STATUSES.includes(info.status) || Date.now() >= deadline) return info;
+      await sleep(100);
+    }
+  }
+
+  /** Resolves when Temporal answers for this namespace; rejects otherwise. */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    const client = await this.client();
+    await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      client.connection.workflowService.describeNamespace({ namespace: this.config.namespace }),
+    );
+  }
+
+  /** Close the connection this Orchestrator opened (a connection passed in stays open). */
+  async close(): Promise<void> {
+    const connection = this.ownedConnection;
+    this.ownedConnection = null;
+    this.clientPromise = null;
+    await connection?.close();
+  }
+
+  private client(): Promise<Client> {
+    this.clientPromise ??= this.connect().catch((err: unknown) => {
+      this.clientPromise = null;
+      throw err;
+    });
+    return this.clientPromise;
+  }
+
+  private async connect(): Promise<Client> {
+    let connection = this.deps.connection;
+    if (!connection) {
+      connection = await Connection.connect({ address: temporalAddressOf(this.config) });
+      this.ownedConnection = connection;
+    }
+    return new Client({ connection, namespace: this.config.namespace });
+  }
+
+  private async decide(
+    sessionId: string,
+    options: DecisionOptions,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
+  ): Promise<SessionInfo> {
+    const handle = (await this.client()).workflow.getHandle(checkedId(sessionId));
+    try {
+      return sessionInfoFromState(await send(handle, options.decisionId));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === FailureType.INVALID_OPERATION) throw new InvalidOperationError(err.cause.message, { cause: err });
+        if (err.cause.type === FailureType.VALIDATION) throw new ValidationError(err.cause.message, { cause: err });
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        const info = await this.getSessionStatus(sessionId);
+        throw new InvalidOperationError(`session ${sessionId} is not awaiting approval (status ${info.status})`, { cause: err });
+      }
+      throw err;
+    }
+  }
+}
+
+function checkedId(sessionId: string): string {
+  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) throw new SessionNotFoundError(String(sessionId));
+  return sessionId;
+}
+
+function normalizeProjectName(projectName: string | null | undefined): string | null {
+  if (projectName === undefined || projectName === null) return null;
+  if (typeof projectName !== 'string') throw new ValidationError('project_name must be a string');
+  const trimmed = projectName.trim();
+  if (trimmed === '') return null;
+  if (trimmed.length > MAX_PROJECT_NAME_LENGTH) {
+    throw new ValidationError(`project_name must be at most ${MAX_PROJECT_NAME_LENGTH} characters`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('project_name must not contain control characters');
+  return trimmed;
+}
+
+function summaryOf(mission: string, project: string | null): string {
+  const line = mission.replace(/\s+/g, ' ');
+  const short = line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  return project ? `[${project}] ${short}` : short;
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}

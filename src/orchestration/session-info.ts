@@ -1,0 +1,74 @@
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  FINAL_STATUSES,
+  type Phase,
+  PHASES,
+  SearchAttributeKeys,
+  type SessionMemo,
+  type SessionState,
+  SessionStatus,
+} from '../../workflows/definitions';
+
+/** What the spec's `get_session_status` returns. */
+export interface SessionInfo {
+  sessionId: string;
+  userMission: string;
+  /** Null when the session was started without one. */
+  projectName: string | null;
+  status: SessionStatus;
+  currentPhase: Phase;
+  createdAt: Date;
+  updatedAt: Date;
+  iterationCount: number;
+  qaPassed: boolean;
+  workDir: string;
+}
+
+const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
+
+/**
+ * A session as Temporal's visibility sees it: search attributes and memo, so no worker has to answer.
+ * When Temporal closed the execution without the workflow saying so (terminated, timed out, a bug), the
+ * execution status wins over a non-final search attribute.
+ */
+export function sessionInfoFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): SessionInfo {
+  const attributes = info.typedSearchAttributes;
+  const memo = (info.memo ?? {}) as Partial<SessionMemo>;
+  const recorded = attributes.get(SearchAttributeKeys.status);
+  let status = recorded && KNOWN_STATUSES.has(recorded) ? (recorded as SessionStatus) : SessionStatus.PENDING;
+  if (!FINAL_STATUSES.includes(status)) {
+    const execution = info.status.name;
+    if (execution === 'CANCELLED') status = SessionStatus.CANCELLED;
+    else if (execution === 'FAILED' || execution === 'TERMINATED' || execution === 'TIMED_OUT') status = SessionStatus.FAILED;
+  }
+  const phase = attributes.get(SearchAttributeKeys.phase);
+  const updatedAt = attributes.get(SearchAttributeKeys.updatedAt);
+  return {
+    sessionId: info.workflowId,
+    userMission: memo.userMission ?? '',
+    projectName: memo.projectName ?? null,
+    status,
+    currentPhase: phase && (PHASES as readonly string[]).includes(phase) ? (phase as Phase) : 'pm',
+    createdAt: info.startTime,
+    updatedAt: updatedAt && updatedAt > info.startTime ? updatedAt : info.startTime,
+    iterationCount: attributes.get(SearchAttributeKeys.iterationCount) ?? 0,
+    qaPassed: attributes.get(SearchAttributeKeys.qaPassed) ?? false,
+    workDir: memo.workDir ?? '',
+  };
+}
+
+/** A session as its workflow reported it (the result of a decision update). */
+export function sessionInfoFromState(state: SessionState): SessionInfo {
+  return {
+    sessionId: state.sessionId,
+    userMission: state.userMission,
+    projectName: state.projectName,
+    status: state.status,
+    currentPhase: state.phase,
+    createdAt: new Date(state.createdAt),
+    updatedAt: new Date(state.updatedAt),
+    iterationCount: state.iterationCount,
+    qaPassed: state.qaPassed,
+    workDir: state.workDir,
+  };
+}

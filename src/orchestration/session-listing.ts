@@ -1,0 +1,101 @@
+import type { Client } from '@temporalio/client';
+import { SESSION_WORKFLOW_TYPE, type SessionStatus } from '../../workflows/definitions';
+import { ValidationError } from './errors';
+import { type SessionInfo, sessionInfoFromExecution } from './session-info';
+
+/** Filters and paging of a session listing. */
+export interface ListSessionsOptions {
+  status?: SessionStatus;
+  project?: string;
+  /** @default 100 */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** One page of sessions, newest first. */
+export interface SessionPage {
+  sessions: SessionInfo[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+interface Cursor {
+  /** createdAt of the last session on the previous page, in ms. */
+  t: number;
+  id: string;
+}
+
+/** Temporal list-filter string literal. */
+export function quoteQueryValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function encodeCursor(session: SessionInfo): string {
+  const cursor: Cursor = { t: session.createdAt.getTime(), id: session.sessionId };
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const cursor = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if (typeof cursor.t === 'number' && Number.isFinite(cursor.t) && typeof cursor.id === 'string') {
+      return { t: cursor.t, id: cursor.id };
+    }
+  } catch {
+    // reported below
+  }
+  throw new ValidationError('cursor is not one this service issued');
+}
+
+/** Newest first; ties on the start time broken by id, so paging is stable. */
+function newerFirst(a: SessionInfo, b: SessionInfo): number {
+  return b.createdAt.getTime() - a.createdAt.getTime() || (a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : 0);
+}
+
+function isAfterCursor(session: SessionInfo, cursor: Cursor): boolean {
+  const t = session.createdAt.getTime();
+  return t < cursor.t || (t === cursor.t && session.sessionId < cursor.id);
+}
+
+/**
+ * Lists sessions newest first. SQL visibility stores cannot `ORDER BY`, so the listing keeps the newest
+ * `limit + 1` sessions it has seen. Those stores return open executions first, then closed ones by close time,
+ * newest first; once a closed execution closed before the oldest session kept so far started, nothing after it
+ * can be newer, and the scan stops early. Where the store breaks that order, the scan simply reads to the end.
+ */
+export async function listSessionPage(client: Client, options: ListSessionsOptions = {}): Promise<SessionPage> {
+  const limit = options.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new ValidationError('limit must be an integer from 1 to 1000');
+  }
+  const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+  const clauses = [`WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`];
+  if (options.status) clauses.push(`SessionStatus = ${quoteQueryValue(options.status)}`);
+  if (options.project) clauses.push(`SessionProject = ${quoteQueryValue(options.project)}`);
+  if (cursor) clauses.push(`StartTime < ${quoteQueryValue(new Date(cursor.t + 1).toISOString())}`);
+
+  const kept: SessionInfo[] = [];
+  let orderHolds = true;
+  let lastCloseTime: number | null = null;
+  for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const session = sessionInfoFromExecution(execution);
+    if (!cursor || isAfterCursor(session, cursor)) {
+      kept.push(session);
+      kept.sort(newerFirst);
+      if (kept.length > limit + 1) kept.pop();
+    }
+    const closed = execution.closeTime?.getTime() ?? null;
+    if (closed === null) {
+      if (lastCloseTime !== null) orderHolds = false;
+      continue;
+    }
+    if (lastCloseTime !== null && closed > lastCloseTime) orderHolds = false;
+    lastCloseTime = closed;
+    const oldestKept = kept[limit];
+    if (orderHolds && oldestKept && closed < oldestKept.createdAt.getTime()) break;
+  }
+  const sessions = kept.slice(0, limit);
+  const last = sessions.at(-1);
+  return { sessions, nextCursor: kept.length > limit && last ? encodeCursor(last) : null };
+}

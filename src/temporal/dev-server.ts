@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { findTemporalCli } from './binaries';
+
+/** How to run the embedded Temporal dev server. */
+export interface DevServerOptions {
+  /** gRPC frontend port. */
+  port: number;
+  /** Web UI port; the UI is off when null. */
+  uiPort: number | null;
+  /** SQLite file (WAL mode); in memory when null. */
+  dbPath: string | null;
+  /** Extra namespaces to create at launch besides `default`. */
+  namespaces?: string[];
+  /** Where the server's own output goes. @default next to dbPath, or discarded when in memory */
+  logFile?: string | null;
+  /** @default 60_000 */
+  startTimeoutMs?: number;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  address: string;
+  uiUrl: string | null;
+  /** Stops the server and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Start `temporal server start-dev` and wait until its frontend answers. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-level', 'warn'];
+  if (options.uiPort === null) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.dbPath) {
+    mkdirSync(path.dirname(path.resolve(options.dbPath)), { recursive: true });
+    args.push('--db-filename', path.resolve(options.dbPath), '--sqlite-pragma', 'journal_mode=wal');
+  }
+  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+
+  const logFile = options.logFile === undefined ? (options.dbPath ? `${path.resolve(options.dbPath)}.server.log` : null) : options.logFile;
+  const child = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let recentOutput = '';
+  const remember = (chunk: Buffer): void => {
+    recentOutput = (recentOutput + chunk.toString()).slice(-4_000);
+  };
+  child.stdout.on('data', remember);
+  child.stderr.on('data', remember);
+  if (logFile) {
+    const log = createWriteStream(logFile, { flags: 'a' });
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+  }
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+
+  const address = `127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exited) throw new Error(`Temporal dev server exited during start-up:\n${recentOutput}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.withDeadline(Date.now() + 2_000, () =>
+          connection.workflowService.describeNamespace({ namespace: 'default' }),
+        );
+      } finally {
+        await connection.close();
+      }
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await stopChild(child, exit);
+        throw new Error(`Temporal dev server did not answer on ${address} in time:\n${recentOutput}`, { cause: err });
+      }
+      await sleep(200);
+    }
+  }
+  return {
+    address,
+    uiUrl: options.uiPort === null ? null : `http://127.0.0.1:${options.uiPort}`,
+    stop: () => stopChild(child, exit),
+  };
+}
+
+async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killed = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
+  if (!killed) {
+    child.kill('SIGKILL');
+    await exit;
+  }
+}

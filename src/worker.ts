@@ -1,0 +1,56 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { SessionActivities } from '../workflows/definitions';
+import { resolveConfig, temporalAddressOf } from './config';
+import { logger } from './logger';
+import { prepareNamespace } from './temporal/namespace-setup';
+import { Connection } from '@temporalio/client';
+
+/** What a session worker needs. */
+export interface SessionWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** @default createActivities() */
+  activities?: SessionActivities;
+  /** A prebuilt workflow bundle; without one the worker bundles `workflows/` at start-up. */
+  workflowBundle?: { codePath: string };
+}
+
+/** A worker that runs session workflows and their agent activities. */
+export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities ?? createActivities(),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+  });
+}
+
+async function main(): Promise<void> {
+  const config = resolveConfig();
+  const address = temporalAddressOf(config);
+  const setupConnection = await Connection.connect({ address });
+  try {
+    const report = await prepareNamespace(setupConnection, config.namespace, config.retentionDays);
+    logger.info({ ...report, namespace: config.namespace }, 'namespace ready');
+  } finally {
+    await setupConnection.close();
+  }
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue });
+  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
+  await worker.run();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    logger.fatal({ err }, 'worker failed');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * Everything a client, a worker and the session workflow share: message definitions, search-attribute keys,
+ * the state shape and the activity contract. It has no side effects, so both the workflow sandbox and
+ * ordinary Node code import values from it.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+/** The workflow type every session runs as. */
+export const SESSION_WORKFLOW_TYPE = 'sessionWorkflow';
+
+/** Prefix of every session id (and so of every session's workflow id). */
+export const SESSION_ID_PREFIX = 'sess_';
+
+/** Lifecycle status of a session (the spec's `SessionStatus`, plus `cancelled`). */
+export enum SessionStatus {
+  /** Started; no worker has picked up its first phase yet. */
+  PENDING = 'pending',
+  /** An agent phase is executing. */
+  RUNNING = 'running',
+  /** Waiting in review for a human decision. */
+  AWAITING_APPROVAL = 'awaiting_approval',
+  COMPLETED = 'completed',
+  FAILED = 'failed',
+  /** The review timer fired before anyone decided. */
+  EXPIRED = 'expired',
+  CANCELLED = 'cancelled',
+}
+
+/** Statuses a session never leaves. */
+export const FINAL_STATUSES: readonly SessionStatus[] = [
+  SessionStatus.COMPLETED,
+  SessionStatus.FAILED,
+  SessionStatus.EXPIRED,
+  SessionStatus.CANCELLED,
+];
+
+/** Statuses that count against `maxActiveSessions`. */
+export const ACTIVE_STATUSES: readonly SessionStatus[] = [
+  SessionStatus.PENDING,
+  SessionStatus.RUNNING,
+  SessionStatus.AWAITING_APPROVAL,
+];
+
+/** Phases in `current_phase` terms, in the order a session walks them. */
+export const PHASES = ['pm', 'architect', 'review', 'engineer', 'qa', 'done'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** The phases an agent activity runs. */
+export type AgentPhase = 'pm' | 'architect' | 'engineer' | 'qa';
+
+/** Where a rejection may send a session back to. */
+export const REJECT_TARGETS = ['pm', 'architect'] as const;
+export type RejectTarget = (typeof REJECT_TARGETS)[number];
+
+/** Names under which agents leave their files; `work_dir` is the session's directory itself. */
+export type ArtifactName = 'prd' | 'tech_spec' | 'scaffold' | 'bug_report' | 'code';
+
+/** Where each document artifact lives, relative to the session's work directory. */
+export const ARTIFACT_PATHS = {
+  prd: 'docs/PRD.md',
+  tech_spec: 'docs/TECH_SPEC.md',
+  scaffold: 'scaffold.sh',
+  bug_report: 'docs/BUG_REPORT.md',
+} as const;
+
+/** The session's execution log, relative to its work directory. */
+export const SESSION_LOG_PATH = 'logs/session.log';
+
+/** A file an activity produced: where it is and what it hashed to, never its content. */
+export interface ArtifactRef {
+  name: ArtifactName;
+  /** Path relative to the session's work directory. */
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+/** One piece of reviewer feedback, kept for every later phase to read. */
+export interface FeedbackEntry {
+  feedback: string;
+  rejectTo: RejectTarget;
+  /** The iteration this feedback opened. */
+  iteration: number;
+  at: string;
+  by: string | null;
+}
+
+/** An entry of the session's audit trail. */
+export type SessionEvent =
+  | { kind: 'phase_started'; phase: Phase; at: string; iteration: number }
+  | { kind: 'phase_completed'; phase: Phase; at: string; iteration: number; artifacts: ArtifactRef[] }
+  | { kind: 'approved'; at: string; by: string | null; via: 'update' | 'signal' }
+  | { kind: 'rejected'; at: string; by: string | null; via: 'update' | 'signal'; feedback: string; rejectTo: RejectTarget }
+  | { kind: 'qa_failed'; at: string; iteration: number; summary: string }
+  | { kind: 'signal_ignored'; at: string; signal: string; reason: string }
+  | { kind: 'session_ended'; at: string; status: SessionStatus; reason: string | null };
+
+/** What the workflow knows about its session; returned by the state query and by both decision updates. */
+export interface SessionState {
+  sessionId: string;
+  userMission: string;
+  projectName: string | null;
+  workDir: string;
+  status: SessionStatus;
+  phase: Phase;
+  iterationCount: number;
+  maxIterations: number;
+  qaPassed: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Why a failed session failed. */
+  failureReason: string | null;
+  feedback: FeedbackEntry[];
+  /** The latest revision of each artifact, by name. */
+  artifacts: Partial<Record<ArtifactName, ArtifactRef>>;
+  events: SessionEvent[];
+}
+
+/** Arguments of a session workflow; fixed at start so config changes never alter a running session. */
+export interface SessionWorkflowInput {
+  sessionId: string;
+  userMission: string;
+  projectName: string | null;
+  /** Absolute path of the session's work directory. */
+  workDir: string;
+  maxIterations: number;
+  /** How long each review waits for a decision before the session expires. */
+  reviewTimeoutMs: number;
+}
+
+/** Who decided; recorded in the audit trail. */
+export interface DecisionArgs {
+  by?: string | null;
+}
+
+export interface RejectArgs extends DecisionArgs {
+  feedback: string;
+  /** @default 'architect' */
+  rejectTo?: RejectTarget;
+}
+
+/** Approves the documents in review; the session continues with `engineer`. */
+export const approveUpdate = defineUpdate<SessionState, [DecisionArgs]>('approve');
+/** Rejects the documents in review with feedback; `rejectTo` runs again. */
+export const rejectUpdate = defineUpdate<SessionState, [RejectArgs]>('reject');
+/** The same decisions as signals, for operators using the Temporal CLI or Web UI. */
+export const approveSignal = defineSignal<[DecisionArgs?]>('approve');
+export const rejectSignal = defineSignal<[RejectArgs]>('reject');
+/** The session's full state, including its audit trail. */
+export const getStateQuery = defineQuery<SessionState>('getState');
+
+/** Failure types the workflow uses; clients map them to their own errors. */
+export const FailureType = {
+  INVALID_OPERATION: 'InvalidOperation',
+  VALIDATION: 'ValidationError',
+  SESSION_FAILED: 'SessionFailed',
+} as const;
+
+/** Custom search attributes: reading a session's status or listing sessions needs no running worker. */
+export const SearchAttributeKeys = {
+  status: defineSearchAttributeKey('SessionStatus', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('SessionPhase', SearchAttributeType.KEYWORD),
+  project: defineSearchAttributeKey('SessionProject', SearchAttributeType.KEYWORD),
+  iterationCount: defineSearchAttributeKey('SessionIterationCount', SearchAttributeType.INT),
+  qaPassed: defineSearchAttributeKey('SessionQaPassed', SearchAttributeType.BOOL),
+  updatedAt: defineSearchAttributeKey('SessionUpdatedAt', SearchAttributeType.DATETIME),
+} as const;
+
+/** What the client stores in each session's memo. */
+export interface SessionMemo {
+  userMission: string;
+  projectName: string | null;
+  workDir: string;
+}
+
+/** Input of every agent activity. */
+export interface AgentInput {
+  sessionId: string;
+  userMission: string;
+  projectName: string | null;
+  workDir: string;
+  iteration: number;
+  /** All reviewer feedback so far, oldest first. */
+  feedback: FeedbackEntry[];
+  /** The last QA report, when QA sent the session back to the engineer. */
+  bugReport: ArtifactRef | null;
+}
+
+/** What an agent phase hands back: the files it wrote. */
+export interface PhaseResult {
+  artifacts: ArtifactRef[];
+}
+
+/** What QA hands back. */
+export interface QaResult extends PhaseResult {
+  passed: boolean;
+  /** One line for the audit trail; the report itself is an artifact. */
+  summary: string;
+}
+
+/** One line for the session's execution log. */
+export interface SessionLogInput {
+  workDir: string;
+  phase: Phase;
+  message: string;
+  /** Makes a retried append a no-op. */
+  eventId: string;
+}
+
+/** The activities a session workflow calls; their names are the phase names shown in the Web UI. */
+export interface SessionActivities {
+  pm(input: AgentInput): Promise<PhaseResult>;
+  architect(input: AgentInput): Promise<PhaseResult>;
+  engineer(input: AgentInput): Promise<PhaseResult>;
+  qa(input: AgentInput): Promise<QaResult>;
+  logSessionEvent(input: SessionLogInput): Promise<void>;
+}

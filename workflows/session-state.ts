@@ -1,0 +1,134 @@
+/**
+ * The session's state transitions as pure functions: no Temporal calls, so the rules are read (and unit
+ * tested) in one place and the workflow only wires them to handlers, activities and timers.
+ */
+import {
+  type DecisionArgs,
+  type FeedbackEntry,
+  FINAL_STATUSES,
+  type Phase,
+  type QaResult,
+  REJECT_TARGETS,
+  type RejectArgs,
+  type RejectTarget,
+  type SessionState,
+  SessionStatus,
+  type SessionWorkflowInput,
+} from './definitions';
+
+/** Longest feedback a decision may carry, in characters. */
+export const MAX_FEEDBACK_LENGTH = 20_000;
+
+export function createInitialState(input: SessionWorkflowInput, createdAt: string): SessionState {
+  return {
+    sessionId: input.sessionId,
+    userMission: input.userMission,
+    projectName: input.projectName,
+    workDir: input.workDir,
+    status: SessionStatus.PENDING,
+    phase: 'pm',
+    iterationCount: 0,
+    maxIterations: input.maxIterations,
+    qaPassed: false,
+    createdAt,
+    updatedAt: createdAt,
+    failureReason: null,
+    feedback: [],
+    artifacts: {},
+    events: [],
+  };
+}
+
+export function isFinal(status: SessionStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** Why a decision cannot be taken now, or null when it can. */
+export function decisionRefusal(state: SessionState): string | null {
+  if (state.status === SessionStatus.AWAITING_APPROVAL) return null;
+  return `session ${state.sessionId} is not awaiting approval (status ${state.status}, phase ${state.phase})`;
+}
+
+/** What is wrong with a rejection's arguments, or null when they are valid. */
+export function rejectArgsProblem(args: RejectArgs | undefined): string | null {
+  if (!args || typeof args.feedback !== 'string' || args.feedback.trim() === '') {
+    return 'feedback must be a non-empty string';
+  }
+  if (args.feedback.length > MAX_FEEDBACK_LENGTH) {
+    return `feedback must be at most ${MAX_FEEDBACK_LENGTH} characters`;
+  }
+  if (args.rejectTo !== undefined && !REJECT_TARGETS.includes(args.rejectTo)) {
+    return `reject_to must be one of ${REJECT_TARGETS.join(', ')}`;
+  }
+  return null;
+}
+
+function decidedBy(args: DecisionArgs | undefined): string | null {
+  return typeof args?.by === 'string' && args.by !== '' ? args.by : null;
+}
+
+/** Approve the documents in review: the session moves on to the engineer. */
+export function applyApproval(
+  state: SessionState,
+  args: DecisionArgs | undefined,
+  via: 'update' | 'signal',
+  now: string,
+): void {
+  state.events.push({ kind: 'approved', at: now, by: decidedBy(args), via });
+  state.phase = 'engineer';
+  state.status = SessionStatus.RUNNING;
+}
+
+/**
+ * Reject the documents in review: the chosen phase runs again with all feedback so far, unless one more
+ * iteration would exceed `maxIterations`, in which case the session fails in review.
+ */
+export function applyRejection(state: SessionState, args: RejectArgs, via: 'update' | 'signal', now: string): void {
+  const rejectTo: RejectTarget = args.rejectTo ?? 'architect';
+  const feedback = args.feedback.trim();
+  const by = decidedBy(args);
+  state.events.push({ kind: 'rejected', at: now, by, via, feedback, rejectTo });
+  if (state.iterationCount + 1 > state.maxIterations) {
+    fail(state, `rejected with ${state.iterationCount} of ${state.maxIterations} iterations used`, now);
+    return;
+  }
+  state.iterationCount += 1;
+  const entry: FeedbackEntry = { feedback, rejectTo, iteration: state.iterationCount, at: now, by };
+  state.feedback.push(entry);
+  state.phase = rejectTo;
+  state.status = SessionStatus.RUNNING;
+}
+
+/** Record QA's verdict: done when it passed, otherwise back to the engineer while iterations remain. */
+export function applyQaResult(state: SessionState, result: QaResult, now: string): void {
+  state.qaPassed = result.passed;
+  if (result.passed) {
+    state.phase = 'done';
+    end(state, SessionStatus.COMPLETED, null, now);
+    return;
+  }
+  state.events.push({ kind: 'qa_failed', at: now, iteration: state.iterationCount, summary: result.summary });
+  if (state.iterationCount + 1 > state.maxIterations) {
+    fail(state, `QA failed with ${state.iterationCount} of ${state.maxIterations} iterations used: ${result.summary}`, now);
+    return;
+  }
+  state.iterationCount += 1;
+  state.phase = 'engineer';
+}
+
+export function startPhase(state: SessionState, phase: Phase, now: string): void {
+  state.phase = phase;
+  state.status = phase === 'review' ? SessionStatus.AWAITING_APPROVAL : SessionStatus.RUNNING;
+  state.events.push({ kind: 'phase_started', phase, at: now, iteration: state.iterationCount });
+}
+
+/** End the session as failed; it keeps the phase it failed in. */
+export function fail(state: SessionState, reason: string, now: string): void {
+  state.failureReason = reason;
+  end(state, SessionStatus.FAILED, reason, now);
+}
+
+export function end(state: SessionState, status: SessionStatus, reason: string | null, now: string): void {
+  state.status = status;
+  state.events.push({ kind: 'session_ended', at: now, status, reason });
+}

@@ -1,0 +1,238 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  type AgentInput,
+  type AgentPhase,
+  type DecisionArgs,
+  approveSignal,
+  approveUpdate,
+  type ArtifactRef,
+  FailureType,
+  getStateQuery,
+  type Phase,
+  type RejectArgs,
+  rejectSignal,
+  rejectUpdate,
+  SearchAttributeKeys,
+  type SessionActivities,
+  type SessionState,
+  SessionStatus,
+  type SessionWorkflowInput,
+} from './definitions';
+import {
+  applyApproval,
+  applyQaResult,
+  applyRejection,
+  createInitialState,
+  decisionRefusal,
+  end,
+  fail,
+  rejectArgsProblem,
+  startPhase,
+} from './session-state';
+
+const agents = proxyActivities<SessionActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+const bookkeeping = proxyActivities<Pick<SessionActivities, 'logSessionEvent'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10 },
+});
+
+const now = (): string => new Date().toISOString();
+
+/**
+ * One AI development session: PM → Architect → human review → Engineer → QA → done.
+ *
+ * Review waits up to `reviewTimeoutMs` for an approve or reject decision (update or signal); QA failures go
+ * back to the engineer; rejections and QA retries share `maxIterations`. Cancellation ends it `cancelled`.
+ */
+export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
+  const state = createInitialState(input, workflowInfo().startTime.toISOString());
+
+  function publish(): void {
+    state.updatedAt = now();
+    upsertSearchAttributes([
+      { key: SearchAttributeKeys.status, value: state.status },
+      { key: SearchAttributeKeys.phase, value: state.phase },
+      { key: SearchAttributeKeys.iterationCount, value: state.iterationCount },
+      { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
+      { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
+    ]);
+    setCurrentDetails(
+      `**Status:** ${state.status} · **Phase:** ${state.phase} · ` +
+        `**Iteration:** ${state.iterationCount}/${state.maxIterations} · **QA passed:** ${state.qaPassed}` +
+        (state.failureReason ? `\n\n**Failure:** ${state.failureReason}` : ''),
+    );
+  }
+
+  function ignoreSignal(signal: string, reason: string): void {
+    log.warn('Decision signal ignored', { sessionId: state.sessionId, signal, reason });
+    state.events.push({ kind: 'signal_ignored', at: now(), signal, reason });
+  }
+
+  async function logEvent(phase: Phase, message: string): Promise<void> {
+    await bookkeeping.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
+  }
+
+  setHandler(getStateQuery, () => state);
+
+  setHandler(
+    approveUpdate,
+    (args: DecisionArgs) => {
+      assertDecisionAllowed(state);
+      applyApproval(state, args, 'update', now());
+      publish();
+      return state;
+    },
+    { validator: (_args: DecisionArgs) => assertDecisionAllowed(state) },
+  );
+
+  setHandler(
+    rejectUpdate,
+    (args: RejectArgs) => {
+      assertDecisionAllowed(state);
+      assertValidRejection(args);
+      applyRejection(state, args, 'update', now());
+      publish();
+      return state;
+    },
+    {
+      validator: (args: RejectArgs) => {
+        assertDecisionAllowed(state);
+        assertValidRejection(args);
+      },
+    },
+  );
+
+  setHandler(approveSignal, (args) => {
+    const refusal = decisionRefusal(state);
+    if (refusal) return ignoreSignal('approve', refusal);
+    applyApproval(state, args, 'signal', now());
+    publish();
+  });
+
+  setHandler(rejectSignal, (args) => {
+    const refusal = decisionRefusal(state) ?? rejectArgsProblem(args);
+    if (refusal) return ignoreSignal('reject', refusal);
+    applyRejection(state, args, 'signal', now());
+    publish();
+  });
+
+  async function runAgent(phase: AgentPhase): Promise<ArtifactRef[]> {
+    startPhase(state, phase, now());
+    publish();
+    const agentInput: AgentInput = {
+      sessionId: state.sessionId,
+      userMission: state.userMission,
+      projectName: state.projectName,
+      workDir: state.workDir,
+      iteration: state.iterationCount,
+      feedback: state.feedback,
+      bugReport: phase === 'engineer' && state.iterationCount > 0 ? (state.artifacts.bug_report ?? null) : null,
+    };
+    const result = await agents[phase](agentInput);
+    for (const artifact of result.artifacts) state.artifacts[artifact.name] = artifact;
+    state.events.push({ kind: 'phase_completed', phase, at: now(), iteration: state.iterationCount, artifacts: result.artifacts });
+    if (phase === 'qa') applyQaResult(state, result as Awaited<ReturnType<SessionActivities['qa']>>, now());
+    return result.artifacts;
+  }
+
+  async function awaitDecision(): Promise<void> {
+    startPhase(state, 'review', now());
+    publish();
+    await logEvent('review', 'Awaiting human review of the PRD, tech spec and scaffold');
+    const decided = await condition(() => state.status !== SessionStatus.AWAITING_APPROVAL, input.reviewTimeoutMs);
+    if (!decided) {
+      end(state, SessionStatus.EXPIRED, `no decision within ${input.reviewTimeoutMs} ms`, now());
+      publish();
+      await logEvent('review', 'Session expired: no review decision in time');
+      return;
+    }
+    const decision = state.events.at(-1);
+    if (decision?.kind === 'rejected') {
+      await logEvent('review', `Rejected to ${decision.rejectTo}: ${decision.feedback}`);
+    } else if (decision?.kind === 'approved') {
+      await logEvent('review', 'Approved');
+    }
+  }
+
+  async function runSession(): Promise<void> {
+    for (;;) {
+      switch (state.phase) {
+        case 'pm':
+          await runAgent('pm');
+          state.phase = 'architect';
+          break;
+        case 'architect':
+          await runAgent('architect');
+          state.phase = 'review';
+          break;
+        case 'review':
+          await awaitDecision();
+          if (state.status !== SessionStatus.RUNNING) return;
+          break;
+        case 'engineer':
+          await runAgent('engineer');
+          state.phase = 'qa';
+          break;
+        case 'qa':
+          await runAgent('qa');
+          publish();
+          if (state.status !== SessionStatus.RUNNING) return;
+          break;
+        case 'done':
+          return;
+      }
+    }
+  }
+
+  try {
+    await runSession();
+  } catch (err) {
+    if (isCancellation(err)) {
+      end(state, SessionStatus.CANCELLED, 'cancelled on request', now());
+      publish();
+      await CancellationScope.nonCancellable(() => logEvent(state.phase, 'Session cancelled'));
+      throw err;
+    }
+    if (err instanceof ActivityFailure) {
+      fail(state, `${state.phase} failed: ${err.cause?.message ?? err.message}`, now());
+      publish();
+    } else {
+      throw err;
+    }
+  }
+
+  if (state.status === SessionStatus.FAILED) {
+    await logEvent(state.phase, `Session failed: ${state.failureReason}`);
+    throw ApplicationFailure.nonRetryable(state.failureReason ?? 'session failed', FailureType.SESSION_FAILED);
+  }
+  if (state.status === SessionStatus.COMPLETED) await logEvent('done', 'Session completed');
+  return state;
+}
+
+function assertDecisionAllowed(state: SessionState): void {
+  const refusal = decisionRefusal(state);
+  if (refusal) throw ApplicationFailure.nonRetryable(refusal, FailureType.INVALID_OPERATION);
+}
+
+function assertValidRejection(args: RejectArgs): void {
+  const problem = rejectArgsProblem(args);
+  if (problem) throw ApplicationFailure.nonRetryable(problem, FailureType.VALIDATION);
+}
