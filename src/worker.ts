@@ -24,6 +24,8 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities ?? createActivities(),
+    // Cancellation reaches an activity only with a heartbeat response; keep that within a second.
+    maxHeartbeatThrottleInterval: '1 second',
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

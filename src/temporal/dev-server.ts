@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
@@ -19,6 +20,8 @@ export interface DevServerOptions {
   logFile?: string | null;
   /** @default 60_000 */
   startTimeoutMs?: number;
+  /** Let this process exit while the server runs; the server is killed when it does. @default false */
+  unref?: boolean;
 }
 
 /** A running dev server. */
@@ -52,6 +55,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const log = createWriteStream(logFile, { flags: 'a' });
     child.stdout.pipe(log);
     child.stderr.pipe(log);
+  }
+  if (options.unref) {
+    child.unref();
+    (child.stdout as unknown as Socket).unref();
+    (child.stderr as unknown as Socket).unref();
+    process.once('exit', () => child.kill('SIGKILL'));
   }
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
