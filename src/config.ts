@@ -2,6 +2,10 @@ import { z } from 'zod';
 
 const port = z.int().min(1).max(65535);
 
+/** Agent providers: how a phase thinks. */
+export const PROVIDER_NAMES = ['template', 'openai', 'command'] as const;
+const providerName = z.enum(PROVIDER_NAMES);
+
 const configSchema = z
   .object({
     /** The embedded Temporal server's SQLite file. @default 'data/orchestrator.db' */
@@ -30,6 +34,50 @@ const configSchema = z
     temporalPort: port,
     /** The embedded Temporal Web UI's port. @default 8233 */
     temporalUiPort: port,
+    /** How every agent phase thinks: `template` (offline), `openai` or `command`. @default 'template' */
+    agentProvider: providerName,
+    /** Per-phase provider overrides; unset means `agentProvider`. */
+    pmProvider: providerName.optional(),
+    architectProvider: providerName.optional(),
+    engineerProvider: providerName.optional(),
+    qaProvider: providerName.optional(),
+    /** Base URL of an OpenAI-compatible endpoint; unset means OpenAI's own. */
+    openaiBaseUrl: z.url().optional(),
+    /** API key for the endpoint; local servers (Ollama, vLLM, llama.cpp) usually need none. */
+    openaiApiKey: z.string().min(1).optional(),
+    /** Model name; required when a phase uses the `openai` provider. */
+    openaiModel: z.string().min(1).optional(),
+    /** How the engineer and architect ask for JSON: a strict schema, plain JSON mode, or prompt only. @default 'json_schema' */
+    openaiResponseFormat: z.enum(['json_schema', 'json_object', 'none']),
+    /** Timeout of one chat-completions request, in seconds. @default 600 */
+    openaiTimeoutSeconds: z.int().min(1).max(86_400),
+    /** Upper bound on the tokens of one reply; unset leaves it to the server. */
+    openaiMaxTokens: z.int().min(1).optional(),
+    /** The external coding-agent command line of the `command` provider, with `{prd}`-style placeholders. */
+    agentCommand: z.string().min(1).optional(),
+    /** Comma-separated environment variables the agent command receives (its API keys, for instance). @default '' */
+    agentCommandEnv: z.string(),
+    /** Time limit of one agent command run, in seconds. @default 1200 */
+    agentCommandTimeoutSeconds: z.int().min(1).max(86_400),
+    /** Allow running code a model wrote (an `openai` or `command` scaffold and project). @default false */
+    runModelCode: z.boolean(),
+    /** Isolation of child processes: `auto` uses bubblewrap when it works, `bwrap` requires it, `none` skips it. @default 'auto' */
+    sandbox: z.enum(['auto', 'bwrap', 'none']),
+    /** The unprivileged user children run as when the worker is root. @default 'nobody' */
+    sandboxUser: z.string().regex(/^[a-z_][a-z0-9_-]*\$?$/i, 'must be a user name'),
+    /** Time limit of one scaffold or test run, in seconds. @default 300 */
+    runTimeoutSeconds: z.int().min(1).max(86_400),
+    /** Output kept from one child process (head and tail), in bytes. @default 65536 */
+    runOutputLimitBytes: z.int().min(1024).max(16 * 1024 * 1024),
+    /** The project's test command QA runs in the work directory. @default 'npm test' */
+    qaTestCommand: z.string().min(1),
+    /** Per-phase activity timeouts (start to close), in seconds. @default 600, 600, 1800, 900 */
+    pmTimeoutSeconds: z.int().min(1).max(86_400),
+    architectTimeoutSeconds: z.int().min(1).max(86_400),
+    engineerTimeoutSeconds: z.int().min(1).max(86_400),
+    qaTimeoutSeconds: z.int().min(1).max(86_400),
+    /** Days after its last change that a finished session's work directory is deleted; unset means `retentionDays`. */
+    workDirRetentionDays: z.int().min(1).max(3650).optional(),
   })
   .strict();
 
@@ -50,6 +98,21 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   port: 8080,
   temporalPort: 7233,
   temporalUiPort: 8233,
+  agentProvider: 'template',
+  openaiResponseFormat: 'json_schema',
+  openaiTimeoutSeconds: 600,
+  agentCommandEnv: '',
+  agentCommandTimeoutSeconds: 1200,
+  runModelCode: false,
+  sandbox: 'auto',
+  sandboxUser: 'nobody',
+  runTimeoutSeconds: 300,
+  runOutputLimitBytes: 65_536,
+  qaTestCommand: 'npm test',
+  pmTimeoutSeconds: 600,
+  architectTimeoutSeconds: 600,
+  engineerTimeoutSeconds: 1800,
+  qaTimeoutSeconds: 900,
 });
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean';
@@ -69,6 +132,31 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   PORT: ['port', 'int'],
   TEMPORAL_PORT: ['temporalPort', 'int'],
   TEMPORAL_UI_PORT: ['temporalUiPort', 'int'],
+  AGENT_PROVIDER: ['agentProvider', 'string'],
+  AGENT_PROVIDER_PM: ['pmProvider', 'string'],
+  AGENT_PROVIDER_ARCHITECT: ['architectProvider', 'string'],
+  AGENT_PROVIDER_ENGINEER: ['engineerProvider', 'string'],
+  AGENT_PROVIDER_QA: ['qaProvider', 'string'],
+  OPENAI_BASE_URL: ['openaiBaseUrl', 'string'],
+  OPENAI_API_KEY: ['openaiApiKey', 'string'],
+  OPENAI_MODEL: ['openaiModel', 'string'],
+  OPENAI_RESPONSE_FORMAT: ['openaiResponseFormat', 'string'],
+  OPENAI_TIMEOUT_SECONDS: ['openaiTimeoutSeconds', 'int'],
+  OPENAI_MAX_TOKENS: ['openaiMaxTokens', 'int'],
+  AGENT_COMMAND: ['agentCommand', 'string'],
+  AGENT_COMMAND_ENV: ['agentCommandEnv', 'string'],
+  AGENT_COMMAND_TIMEOUT_SECONDS: ['agentCommandTimeoutSeconds', 'int'],
+  RUN_MODEL_CODE: ['runModelCode', 'boolean'],
+  RUN_SANDBOX: ['sandbox', 'string'],
+  RUN_AS_USER: ['sandboxUser', 'string'],
+  RUN_TIMEOUT_SECONDS: ['runTimeoutSeconds', 'int'],
+  RUN_OUTPUT_LIMIT_BYTES: ['runOutputLimitBytes', 'int'],
+  QA_TEST_COMMAND: ['qaTestCommand', 'string'],
+  PM_TIMEOUT_SECONDS: ['pmTimeoutSeconds', 'int'],
+  ARCHITECT_TIMEOUT_SECONDS: ['architectTimeoutSeconds', 'int'],
+  ENGINEER_TIMEOUT_SECONDS: ['engineerTimeoutSeconds', 'int'],
+  QA_TIMEOUT_SECONDS: ['qaTimeoutSeconds', 'int'],
+  WORK_DIR_RETENTION_DAYS: ['workDirRetentionDays', 'int'],
 };
 
 /** A configuration value that is missing or wrong; the message names every bad setting. */
@@ -120,4 +208,14 @@ function parseEnvValue(raw: string, kind: ValueKind): unknown {
 /** The address clients use: the external cluster's, or the embedded server's on this machine. */
 export function temporalAddressOf(config: OrchestratorConfig): string {
   return config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
+}
+
+/** Per-phase activity timeouts in milliseconds, as the session workflow takes them in its input. */
+export function phaseTimeoutsOf(config: OrchestratorConfig): Record<'pm' | 'architect' | 'engineer' | 'qa', number> {
+  return {
+    pm: config.pmTimeoutSeconds * 1000,
+    architect: config.architectTimeoutSeconds * 1000,
+    engineer: config.engineerTimeoutSeconds * 1000,
+    qa: config.qaTimeoutSeconds * 1000,
+  };
 }

@@ -89,7 +89,7 @@ export interface FeedbackEntry {
 /** An entry of the session's audit trail. */
 export type SessionEvent =
   | { kind: 'phase_started'; phase: Phase; at: string; iteration: number }
-  | { kind: 'phase_completed'; phase: Phase; at: string; iteration: number; artifacts: ArtifactRef[] }
+  | { kind: 'phase_completed'; phase: Phase; at: string; iteration: number; artifacts: ArtifactRef[]; usage?: TokenUsage }
   | { kind: 'approved'; at: string; by: string | null; via: 'update' | 'signal' }
   | { kind: 'rejected'; at: string; by: string | null; via: 'update' | 'signal'; feedback: string; rejectTo: RejectTarget }
   | { kind: 'qa_failed'; at: string; iteration: number; summary: string }
@@ -127,6 +127,8 @@ export interface SessionWorkflowInput {
   maxIterations: number;
   /** How long each review waits for a decision before the session expires. */
   reviewTimeoutMs: number;
+  /** Start-to-close timeout of each agent phase; a phase missing here (older sessions) gets 30 minutes. */
+  phaseTimeoutsMs?: Partial<Record<AgentPhase, number>>;
 }
 
 /** Who decided; recorded in the audit trail. */
@@ -187,9 +189,20 @@ export interface AgentInput {
   bugReport: ArtifactRef | null;
 }
 
-/** What an agent phase hands back: the files it wrote. */
+/** Tokens a phase spent with a model provider. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  /** Chat-completions requests made. */
+  requests: number;
+  model: string;
+}
+
+/** What an agent phase hands back: the files it wrote, and the tokens it spent when a model wrote them. */
 export interface PhaseResult {
   artifacts: ArtifactRef[];
+  usage?: TokenUsage;
 }
 
 /** What QA hands back. */

@@ -43,11 +43,18 @@ import {
   startPhase,
 } from './session-state';
 
-const agents = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
+
+/** The agent activities, each with its phase's start-to-close timeout (from the input, else 30 minutes). */
+function agentActivities(timeouts: SessionWorkflowInput['phaseTimeoutsMs']): Pick<SessionActivities, AgentPhase> {
+  const proxy = (phase: AgentPhase) =>
+    proxyActivities<SessionActivities>({
+      startToCloseTimeout: timeouts?.[phase] ?? DEFAULT_PHASE_TIMEOUT_MS,
+      heartbeatTimeout: '1 minute',
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+    });
+  return { pm: proxy('pm').pm, architect: proxy('architect').architect, engineer: proxy('engineer').engineer, qa: proxy('qa').qa };
+}
 
 const bookkeeping = proxyActivities<Pick<SessionActivities, 'logSessionEvent'>>({
   startToCloseTimeout: '30 seconds',
@@ -64,6 +71,7 @@ const now = (): string => new Date().toISOString();
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
   const state = createInitialState(input, workflowInfo().startTime.toISOString());
+  const agents = agentActivities(input.phaseTimeoutsMs);
 
   function publish(): void {
     state.updatedAt = now();
@@ -148,7 +156,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     };
     const result = await agents[phase](agentInput);
     for (const artifact of result.artifacts) state.artifacts[artifact.name] = artifact;
-    state.events.push({ kind: 'phase_completed', phase, at: now(), iteration: state.iterationCount, artifacts: result.artifacts });
+    state.events.push({
+      kind: 'phase_completed',
+      phase,
+      at: now(),
+      iteration: state.iterationCount,
+      artifacts: result.artifacts,
+      ...(result.usage ? { usage: result.usage } : {}),
+    });
     if (phase === 'qa') applyQaResult(state, result as Awaited<ReturnType<SessionActivities['qa']>>, now());
     return result.artifacts;
   }

@@ -28,7 +28,7 @@ import {
   type SessionWorkflowInput,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
-import { type OrchestratorConfig, resolveConfig, temporalAddressOf } from '../config';
+import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig, temporalAddressOf } from '../config';
 import { InvalidOperationError, MaxSessionsExceededError, SessionNotFoundError, ValidationError } from './errors';
 import { tailLines } from './log-tail';
 import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
@@ -106,6 +106,7 @@ export class Orchestrator {
       workDir,
       maxIterations: this.config.maxIterations,
       reviewTimeoutMs: Math.round(this.config.sessionTtlDays * DAY_MS),
+      phaseTimeoutsMs: phaseTimeoutsOf(this.config),
     };
     const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
     const now = new Date();
