@@ -1,35 +1,99 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { logger as processLogger } from '../logger';
 import type { Orchestrator } from '../orchestration/orchestrator';
+import { bearerAuth } from './auth';
+import { errorMiddleware, notFoundHandler } from './http-errors';
+import { createMetrics, type MetricsOptions } from './metrics';
+import { buildOpenApiDocument } from './openapi';
+import { OPERATIONS } from './operations';
+import { markRoute, requestTelemetry } from './request-log';
+import { registerSessionRoutes } from './session-routes';
 
-/** What the gateway serves from. */
+/** What the gateway serves from, and how. */
 export interface GatewayDeps {
   orchestrator: Orchestrator;
+  /** @default the process logger */
+  logger?: Logger;
+  /** When set, every /sessions route needs `Authorization: Bearer <token>`; health, readiness, metrics stay open. */
+  apiToken?: string;
   /** How long readiness waits for Temporal. @default 2000 */
   readinessTimeoutMs?: number;
+  /** Bound on a read or a start through Temporal. @default 5000 */
+  requestTimeoutMs?: number;
+  /** How long a decision waits for a worker to confirm it before a 503. @default 10000 */
+  decisionTimeoutMs?: number;
+  /** How long a cancellation waits for the workflow to confirm it before a 503. @default 5000 */
+  cancelWaitMs?: number;
+  /** Largest JSON body accepted, in bytes. @default 131072 */
+  bodyLimitBytes?: number;
+  metrics?: MetricsOptions;
+  /** True once the process is shutting down: health and readiness then answer 503. */
+  isShuttingDown?: () => boolean;
 }
 
 /** The HTTP gateway as an Express app that does not listen yet (tests use it directly). */
 export function createApp(deps: GatewayDeps): Express {
+  const logger = deps.logger ?? processLogger;
+  const { orchestrator } = deps;
+  const shuttingDown = deps.isShuttingDown ?? (() => false);
+  const metrics = createMetrics(orchestrator, logger, deps.metrics);
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'healthy', timestamp: new Date().toISOString() });
+  app.use(requestTelemetry(logger, (request) => metrics.observeRequest(request)));
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
   });
 
-  app.get('/readyz', async (_req, res) => {
+  app.get(OPERATIONS.health.path, markRoute, (_req, res) => {
+    const down = shuttingDown();
+    res.status(down ? 503 : 200).json({ status: down ? 'unhealthy' : 'healthy', timestamp: new Date().toISOString() });
+  });
+
+  app.get(OPERATIONS.readiness.path, markRoute, async (_req, res) => {
     const timestamp = new Date().toISOString();
+    if (shuttingDown()) {
+      res.status(503).json({ status: 'not_ready', database: 'connected', timestamp, error: 'shutting down' });
+      return;
+    }
+    const timeoutMs = deps.readinessTimeoutMs ?? 2_000;
     try {
-      await deps.orchestrator.ping(deps.readinessTimeoutMs ?? 2_000);
+      await orchestrator.withDeadline(timeoutMs, () => orchestrator.ping(timeoutMs));
       res.json({ status: 'ready', database: 'connected', timestamp });
     } catch (err) {
       res.status(503).json({ status: 'not_ready', database: 'disconnected', timestamp, error: errorMessage(err) });
     }
   });
 
+  app.get(OPERATIONS.metrics.path, markRoute, async (_req, res) => {
+    const text = await metrics.registry.metrics();
+    res.type(metrics.registry.contentType).send(text);
+  });
+
+  const openApiDocument = buildOpenApiDocument();
+  app.get(OPERATIONS.openapi.path, markRoute, (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  registerSessionRoutes(app, orchestrator, {
+    requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
+    decisionTimeoutMs: deps.decisionTimeoutMs ?? 10_000,
+    cancelWaitMs: deps.cancelWaitMs ?? 5_000,
+    auth: deps.apiToken ? bearerAuth(deps.apiToken) : null,
+    jsonBody: express.json({ limit: deps.bodyLimitBytes ?? 128 * 1024, strict: true }),
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(logger));
   return app;
 }
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0] ?? err.name : String(err);
+  return err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err);
 }

@@ -23,3 +23,34 @@ export class MaxSessionsExceededError extends Error {
     super(`Too many active sessions: ${activeSessions} of at most ${maxActiveSessions}`);
   }
 }
+
+/** Temporal did not answer in time (unreachable, or too slow); nothing is known to have changed. */
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+/** Temporal answered, but no worker did (a state query needs one): start a worker and try again. */
+export class WorkerUnavailableError extends Error {
+  override readonly name = 'WorkerUnavailableError';
+}
+
+/**
+ * A decision was sent but no worker confirmed it in time. It may still be applied when a worker picks the
+ * session up; repeating the call with the same `decisionId` is safe and returns the outcome once known.
+ */
+export class DecisionTimeoutError extends Error {
+  override readonly name = 'DecisionTimeoutError';
+  constructor(readonly sessionId: string, readonly decisionId: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(
+      `No worker confirmed the decision on ${sessionId} within ${timeoutMs} ms (Temporal unreachable or no worker running). ` +
+        'It may still be applied when a worker picks the session up; retry with the same idempotency key to learn the outcome: ' +
+        'a retry never applies it twice.',
+      options,
+    );
+  }
+}
+
+/** An idempotency key was reused for a request with different content than the one that first used it. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   ARTIFACT_PATHS,
   approveUpdate,
+  getStateQuery,
   FailureType,
   FINAL_STATUSES,
   REJECT_TARGETS,
@@ -29,16 +30,30 @@ import {
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig, temporalAddressOf } from '../config';
-import { InvalidOperationError, MaxSessionsExceededError, SessionNotFoundError, ValidationError } from './errors';
+import { DeadlineError, GrpcCode, grpcCodeOf, isUnavailability, withinTime } from './availability';
+import {
+  DecisionTimeoutError,
+  InvalidOperationError,
+  MaxSessionsExceededError,
+  SessionNotFoundError,
+  TemporalUnavailableError,
+  ValidationError,
+  WorkerUnavailableError,
+} from './errors';
+import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
 import { tailLines } from './log-tail';
 import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
+import { historyFromState, type SessionHistory } from './session-history';
 import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
+import { type SessionStats, SessionStatsCollector } from './session-stats';
 
 export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
 export { SessionStatus } from '../../workflows/definitions';
 export * from './errors';
 export type { SessionInfo } from './session-info';
 export type { ListSessionsOptions, SessionPage } from './session-listing';
+export type { SessionHistory } from './session-history';
+export type { SessionStats } from './session-stats';
 
 /** Longest mission accepted, in characters (it travels in every session's memo). */
 export const MAX_MISSION_LENGTH = 10_000;
@@ -62,6 +77,21 @@ export interface DecisionOptions {
   by?: string;
   /** Reusing an id returns the first call's outcome instead of deciding again. */
   decisionId?: string;
+  /**
+   * How long to wait for a worker to confirm the decision; beyond it a {@link DecisionTimeoutError} (the decision
+   * may still apply later). Without it the call waits as long as it takes.
+   */
+  timeoutMs?: number;
+}
+
+/** Options of {@link Orchestrator.startNewSession}. */
+export interface StartSessionOptions {
+  /**
+   * Makes the start idempotent: the session id is derived from the key, so a retry with the same key (from
+   * any process, at any time while the session is within retention) returns the same session instead of
+   * starting a second one. Reusing a key with another mission or project is an IdempotencyKeyReusedError.
+   */
+  idempotencyKey?: string;
 }
 
 /** Optional collaborators, for processes that already hold a connection. */
@@ -77,27 +107,40 @@ export class Orchestrator {
   readonly config: OrchestratorConfig;
   private clientPromise: Promise<Client> | null = null;
   private ownedConnection: Connection | null = null;
+  private statsCollector: SessionStatsCollector | null = null;
 
   constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
     this.config = resolveConfig(config);
   }
 
   /** Start a session; returns its id (`sess_…`), which is also its workflow id. */
-  async startNewSession(userMission: string, projectName?: string | null): Promise<string> {
+  async startNewSession(userMission: string, projectName?: string | null, options: StartSessionOptions = {}): Promise<string> {
     const mission = typeof userMission === 'string' ? userMission.trim() : '';
     if (mission === '') throw new ValidationError('user_mission must be a non-empty string');
     if (mission.length > MAX_MISSION_LENGTH) {
       throw new ValidationError(`user_mission must be at most ${MAX_MISSION_LENGTH} characters`);
     }
     const project = normalizeProjectName(projectName);
+    const key = options.idempotencyKey === undefined ? null : checkIdempotencyKey(options.idempotencyKey);
+    const keyedId = key === null ? null : sessionIdForKey(key);
     const client = await this.client();
+    if (key !== null && keyedId !== null) {
+      const existing = await this.getSessionStatus(keyedId).catch((err: unknown) => {
+        if (err instanceof SessionNotFoundError) return null;
+        throw err;
+      });
+      if (existing) {
+        assertSameRequest(existing, mission, project, key);
+        return keyedId;
+      }
+    }
     const active = await client.workflow.count(
       `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)} AND ExecutionStatus = 'Running'`,
     );
     if (active.count >= this.config.maxActiveSessions) {
       throw new MaxSessionsExceededError(active.count, this.config.maxActiveSessions);
     }
-    const sessionId = `${SESSION_ID_PREFIX}${randomBytes(16).toString('base64url')}`;
+    const sessionId = keyedId ?? `${SESSION_ID_PREFIX}${randomBytes(16).toString('base64url')}`;
     const workDir = path.resolve(this.config.workDirBase, sessionId);
     const input: SessionWorkflowInput = {
       sessionId,
@@ -117,6 +160,8 @@ export class Orchestrator {
         args: [input],
         memo: { ...memo },
         staticSummary: summaryOf(mission, project),
+        // A keyed start never makes a second execution: a racing twin joins the running one, a closed one stays.
+        ...(keyedId ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } : {}),
         typedSearchAttributes: [
           { key: SearchAttributeKeys.status, value: SessionStatus.PENDING },
           { key: SearchAttributeKeys.phase, value: 'pm' },
@@ -128,10 +173,12 @@ export class Orchestrator {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new InvalidOperationError(`session id collision for ${sessionId}; try again`, { cause: err });
+        if (!keyedId) throw new InvalidOperationError(`session id collision for ${sessionId}; try again`, { cause: err });
+      } else {
+        throw err;
       }
-      throw err;
     }
+    if (key !== null) assertSameRequest(await this.getSessionStatus(sessionId), mission, project, key);
     return sessionId;
   }
 
@@ -187,6 +234,55 @@ export class Orchestrator {
         updateId,
       }),
     );
+  }
+
+  /**
+   * The session's audit trail (phases, decisions, artifact revisions), read from the workflow itself: this needs
+   * a worker. When none answers within `timeoutMs`, a WorkerUnavailableError (or TemporalUnavailableError).
+   */
+  async getHistory(sessionId: string, timeoutMs = 5_000): Promise<SessionHistory> {
+    const client = await this.client();
+    const handle = client.workflow.getHandle(checkedId(sessionId));
+    try {
+      const state = await withinTime(
+        client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
+        timeoutMs + 1_000,
+      );
+      return historyFromState(state);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
+        throw new SessionNotFoundError(sessionId, { cause: err });
+      }
+      if (isUnavailability(err) || grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) {
+        await this.getSessionStatus(sessionId);
+        throw new WorkerUnavailableError(`no worker answered the audit-trail query of ${sessionId} within ${timeoutMs} ms`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Namespace-wide figures for metrics, derived from Temporal so that every replica reports the same truth. */
+  async getSessionStats(): Promise<SessionStats> {
+    this.statsCollector ??= new SessionStatsCollector(() => this.client());
+    return this.statsCollector.collect();
+  }
+
+  /**
+   * Runs `fn` (calls on this Orchestrator) with every Temporal call in it bounded by `timeoutMs`, and answers
+   * within about that time whatever happens: when Temporal is unreachable or too slow, a TemporalUnavailableError.
+   */
+  async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+    try {
+      const client = await withinTime(this.client(), timeoutMs);
+      return await withinTime(client.connection.withDeadline(Date.now() + timeoutMs, fn), timeoutMs + 1_000);
+    } catch (err) {
+      if (err instanceof DecisionTimeoutError || err instanceof WorkerUnavailableError) throw err;
+      if (isUnavailability(err)) {
+        const reason = err instanceof DeadlineError ? `no answer within ${timeoutMs} ms` : firstLine(err);
+        throw new TemporalUnavailableError(`Temporal is unavailable: ${reason}`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   /** Absolute paths of the session's artifacts, null until produced. */
@@ -275,9 +371,19 @@ export class Orchestrator {
     options: DecisionOptions,
     send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
   ): Promise<SessionInfo> {
-    const handle = (await this.client()).workflow.getHandle(checkedId(sessionId));
+    const client = await this.client();
+    const handle = client.workflow.getHandle(checkedId(sessionId));
+    const { timeoutMs } = options;
     try {
-      return sessionInfoFromState(await send(handle, options.decisionId));
+      if (timeoutMs === undefined) return sessionInfoFromState(await send(handle, options.decisionId));
+      const decisionId = options.decisionId ?? randomUUID();
+      try {
+        const deadline = Date.now() + timeoutMs;
+        return sessionInfoFromState(await withinTime(client.connection.withDeadline(deadline, () => send(handle, decisionId)), timeoutMs + 1_000));
+      } catch (err) {
+        if (isUnavailability(err)) throw new DecisionTimeoutError(sessionId, decisionId, timeoutMs, { cause: err });
+        throw err;
+      }
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         if (err.cause.type === FailureType.INVALID_OPERATION) throw new InvalidOperationError(err.cause.message, { cause: err });
@@ -308,6 +414,10 @@ function normalizeProjectName(projectName: string | null | undefined): string | 
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('project_name must not contain control characters');
   return trimmed;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
 
 function summaryOf(mission: string, project: string | null): string {

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ConfigError } from '../config';
+
+const positiveMs = z.coerce.number().int().min(100).max(600_000);
+
+const schema = z.object({
+  /** When set, every /sessions route needs `Authorization: Bearer <token>`. */
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Bound on one read or start through Temporal. @default 5000 */
+  GATEWAY_REQUEST_TIMEOUT_MS: positiveMs.default(5_000),
+  /** How long a decision waits for a worker to confirm it before a 503. @default 10000 */
+  GATEWAY_DECISION_TIMEOUT_MS: positiveMs.default(10_000),
+  /** Largest JSON body accepted, in bytes (413 beyond). @default 131072 */
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10 * 1024 * 1024).default(128 * 1024),
+  /** How long a SIGTERM waits for in-flight requests before closing connections. @default 10000 */
+  GATEWAY_SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
+});
+
+/** Settings of the gateway process, from the environment (the rest of the configuration is OrchestratorConfig). */
+export interface GatewaySettings {
+  apiToken: string | undefined;
+  requestTimeoutMs: number;
+  decisionTimeoutMs: number;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Reads and validates the gateway's environment; a bad value fails start-up with a message naming it. */
+export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettings {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(`Invalid gateway configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const s = result.data;
+  return {
+    apiToken: s.API_TOKEN,
+    requestTimeoutMs: s.GATEWAY_REQUEST_TIMEOUT_MS,
+    decisionTimeoutMs: s.GATEWAY_DECISION_TIMEOUT_MS,
+    bodyLimitBytes: s.GATEWAY_BODY_LIMIT_BYTES,
+    shutdownTimeoutMs: s.GATEWAY_SHUTDOWN_TIMEOUT_MS,
+  };
+}

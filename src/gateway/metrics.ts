@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PHASES, SessionStatus } from '../../workflows/definitions';
+import type { Orchestrator, SessionStats } from '../orchestration/orchestrator';
+import type { FinishedRequest } from './request-log';
+
+/** How the gateway's metrics are gathered. */
+export interface MetricsOptions {
+  /** Reuse derived session figures for this long, so scrapes (and replicas) do not load Temporal. @default 5000 */
+  cacheMs?: number;
+  /** Bound on gathering the figures from Temporal. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** The gateway's Prometheus registry and what feeds it. */
+export interface GatewayMetrics {
+  registry: Registry;
+  observeRequest(request: FinishedRequest): void;
+}
+
+/**
+ * Metrics of one gateway process. Session figures (`sessions_*`, `approvals_total`, `rejections_total`,
+ * `session_phase_longest_seconds`) are derived from Temporal at scrape time, so they are the namespace's truth
+ * on every replica and after restarts; request metrics and the process defaults are this process's own.
+ * When Temporal cannot be read, the last figures stay and `orchestrator_temporal_up` drops to 0.
+ */
+export function createMetrics(orchestrator: Orchestrator, logger: Logger, options: MetricsOptions = {}): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const cacheMs = options.cacheMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+
+  let last: SessionStats | null = null;
+  let inFlight: Promise<SessionStats | null> | null = null;
+  let attemptedAt = 0;
+  let up = 0;
+  const stats = (): Promise<SessionStats | null> => {
+    if (inFlight) return inFlight;
+    if (Date.now() - attemptedAt < cacheMs) return Promise.resolve(last);
+    inFlight = orchestrator
+      .withDeadline(timeoutMs, () => orchestrator.getSessionStats())
+      .then(
+        (fresh) => {
+          last = fresh;
+          up = 1;
+          return fresh;
+        },
+        (err: unknown) => {
+          up = 0;
+          logger.warn({ err }, 'session metrics: Temporal could not be read; keeping the last figures');
+          return last;
+        },
+      )
+      .finally(() => {
+        attemptedAt = Date.now();
+        inFlight = null;
+      });
+    return inFlight;
+  };
+
+  const fromStats = (pick: (s: SessionStats) => number) =>
+    async function (this: Counter | Gauge): Promise<void> {
+      const current = await stats();
+      if (!current) return;
+      if (this instanceof Counter) {
+        this.reset();
+        this.inc(pick(current));
+      } else {
+        this.set(pick(current));
+      }
+    };
+
+  new Counter({ name: 'sessions_total', help: 'Total number of sessions', registers: [registry], collect: fromStats((s) => s.total) });
+  new Gauge({ name: 'sessions_active', help: 'Current active sessions', registers: [registry], collect: fromStats((s) => s.active) });
+  new Counter({ name: 'approvals_total', help: 'Total approvals', registers: [registry], collect: fromStats((s) => s.approvals) });
+  new Counter({ name: 'rejections_total', help: 'Total rejections', registers: [registry], collect: fromStats((s) => s.rejections) });
+  new Gauge({
+    name: 'sessions_by_status',
+    help: 'Sessions in Temporal (open, or closed within retention) by status',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (current) for (const status of Object.values(SessionStatus)) this.set({ status }, current.byStatus[status]);
+    },
+  });
+  new Gauge({
+    name: 'session_phase_longest_seconds',
+    help: 'Per phase, how long the open session longest in it has been there (phase review: waiting for a decision)',
+    labelNames: ['phase'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (!current) return;
+      this.reset();
+      for (const phase of PHASES) this.set({ phase }, current.longestInPhaseSeconds[phase] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'session_metrics_unresolved_sessions',
+    help: 'Approved sessions whose rejections could not be read (no worker answered); left out of rejections_total',
+    registers: [registry],
+    collect: fromStats((s) => s.unresolvedSessions),
+  });
+  new Gauge({
+    name: 'orchestrator_temporal_up',
+    help: 'Whether the last attempt to read session figures from Temporal succeeded',
+    registers: [registry],
+    async collect() {
+      await stats();
+      this.set(up);
+    },
+  });
+
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Gateway request duration by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeRequest: ({ method, route, status, seconds }) => duration.observe({ method, route, status_code: String(status) }, seconds),
+  };
+}

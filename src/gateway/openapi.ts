@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
+import { IdempotencyKeyHeader, schemaRegistry } from './schemas';
+
+type JsonSchema = Record<string, unknown>;
+const REF_PREFIX = '#/components/schemas/';
+
+/** A schema as JSON Schema 2020-12, named schemas as `$ref`s into `components.schemas`. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const generated = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', metadata: schemaRegistry }) as JsonSchema;
+  const { $schema: _schema, $defs: _defs, ...rest } = generated;
+  return pointRefsAtComponents(rest) as JsonSchema;
+}
+
+/** zod refers to named schemas as `#/$defs/<id>`; in the document they live in `components.schemas`. */
+function pointRefsAtComponents(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pointRefsAtComponents);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) =>
+      key === '$ref' && typeof inner === 'string' ? [key, inner.replace(/^#\/\$defs\//, REF_PREFIX)] : [key, pointRefsAtComponents(inner)],
+    ),
+  );
+}
+
+function components(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(schemaRegistry, { target: 'draft-2020-12', uri: (id) => `${REF_PREFIX}${id}` }) as {
+    schemas: Record<string, JsonSchema>;
+  };
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+}
+
+function response(spec: ResponseSpec): JsonSchema {
+  if (spec.schema) return { description: spec.description, content: { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } };
+  const content = Object.fromEntries((spec.contentTypes ?? []).map((type) => [type, { schema: { type: 'string' } }]));
+  return { description: spec.description, content };
+}
+
+function operation(op: Operation): JsonSchema {
+  const parameters: JsonSchema[] = [];
+  for (const match of op.path.matchAll(/:(\w+)/g)) {
+    const name = match[1] ?? '';
+    parameters.push({
+      name,
+      in: 'path',
+      required: true,
+      schema:
+        name === 'name'
+          ? { type: 'string', enum: ['prd', 'tech_spec', 'scaffold', 'bug_report'] }
+          : { type: 'string', pattern: '^sess_[A-Za-z0-9_-]{1,64}$' },
+    });
+  }
+  const query = jsonSchema(op.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  for (const [name, schema] of Object.entries(query.properties ?? {})) {
+    parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+  }
+  if (op.idempotencyKey) {
+    parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: op.idempotencyKey, schema: jsonSchema(IdempotencyKeyHeader.unwrap(), 'input') });
+  }
+  const responses: Record<string, JsonSchema> = {};
+  const all = op.authenticated ? { ...COMMON_RESPONSES, ...op.responses } : op.responses;
+  for (const [status, spec] of Object.entries(all)) responses[status] = response(spec);
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    tags: [op.tag],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(op.body
+      ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }
+      : {}),
+    responses,
+    ...(op.authenticated ? {} : { security: [] }),
+  };
+}
+
+/** The OpenAPI 3.1 document of the gateway, generated from the schemas that validate its requests. */
+export function buildOpenApiDocument(): JsonSchema {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const op of Object.values(OPERATIONS) as Operation[]) {
+    const path = op.path.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[op.method] = operation(op);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'AI development session orchestrator',
+      version: '1.0.0',
+      description:
+        'Sessions are durable Temporal workflows: PM → architect → human review → engineer → QA. JSON is snake_case; ' +
+        'every error body is {"error": {"code", "message"}}. When the gateway has API_TOKEN, /sessions routes need ' +
+        '`Authorization: Bearer <token>`; health, readiness, metrics and this document stay open.',
+    },
+    tags: [
+      { name: 'sessions', description: 'Sessions and their review gate' },
+      { name: 'operations', description: 'Health, readiness, metrics' },
+    ],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      schemas: components(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the gateway runs with API_TOKEN.' } },
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * Every operation of the gateway: its route, the schemas its input is validated with and the responses it
+ * documents. Routes and the OpenAPI document are both built from this table.
+ */
+import type { z } from 'zod';
+import {
+  ApproveBody,
+  ArtifactsSchema,
+  EmptyBody,
+  ErrorSchema,
+  HealthSchema,
+  HistorySchema,
+  ListSessionsQuery,
+  LogsQuery,
+  NoQuery,
+  ReadinessSchema,
+  RejectBody,
+  RunningSchema,
+  SessionInfoSchema,
+  SessionListSchema,
+  StartSessionBody,
+} from './schemas';
+
+/** One documented response. */
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; absent for non-JSON bodies. */
+  schema?: z.ZodType;
+  /** Content types of a non-JSON body. */
+  contentTypes?: string[];
+}
+
+/** One operation of the HTTP API. */
+export interface Operation {
+  operationId: string;
+  method: 'get' | 'post';
+  /** Express path; `:name` segments are path parameters. */
+  path: string;
+  summary: string;
+  tag: 'sessions' | 'operations';
+  query: z.ZodObject;
+  /** JSON body; absent for operations without one. */
+  body?: z.ZodObject;
+  /** The body may be omitted (an empty object then). */
+  bodyOptional?: boolean;
+  /** Takes an optional `Idempotency-Key` header. */
+  idempotencyKey?: string;
+  /** Needs the bearer token when the gateway has one. */
+  authenticated: boolean;
+  responses: Record<number, ResponseSpec>;
+}
+
+const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
+const notFound = error('No session with that id (session_not_found).');
+const notAwaiting = error('The session is not awaiting approval (invalid_operation).');
+const decisionPending = error(
+  'Temporal or a worker did not confirm in time (temporal_unavailable, decision_not_confirmed). A decision may still ' +
+    'apply later: retry with the same Idempotency-Key (echoed in the response header) to learn the outcome.',
+);
+
+/** The operations, in the order the document lists them. */
+export const OPERATIONS = {
+  startSession: {
+    operationId: 'startSession',
+    method: 'post',
+    path: '/sessions',
+    summary: 'Start a session',
+    tag: 'sessions',
+    query: NoQuery,
+    body: StartSessionBody,
+    idempotencyKey:
+      'A retry with the same key returns the same session (201 again) instead of starting a second one, from any ' +
+      'replica and after restarts, while the session is within retention. Reusing a key with a different body is a 422.',
+    authenticated: true,
+    responses: {
+      201: { description: 'The new session (or the one this Idempotency-Key started).', schema: SessionInfoSchema },
+      400: error('Blank or missing user_mission, unknown field, malformed JSON (validation_error, malformed_json).'),
+      413: error('Body larger than the limit (payload_too_large).'),
+      422: error('Idempotency-Key already used with a different body (idempotency_key_reused).'),
+      429: error('Too many active sessions (too_many_sessions).'),
+    },
+  },
+  listSessions: {
+    operationId: 'listSessions',
+    method: 'get',
+    path: '/sessions',
+    summary: 'List sessions, newest first',
+    tag: 'sessions',
+    query: ListSessionsQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'One page of sessions.', schema: SessionListSchema },
+      400: error('Unknown status, bad limit or cursor, unknown parameter (validation_error).'),
+    },
+  },
+  getSession: {
+    operationId: 'getSession',
+    method: 'get',
+    path: '/sessions/:id',
+    summary: 'A session’s status',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: { 200: { description: 'The session.', schema: SessionInfoSchema }, 404: notFound },
+  },
+  approveSession: {
+    operationId: 'approveSession',
+    method: 'post',
+    path: '/sessions/:id/approve',
+    summary: 'Approve the documents in review; the session continues with the engineer',
+    tag: 'sessions',
+    query: NoQuery,
+    body: ApproveBody,
+    bodyOptional: true,
+    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice.',
+    authenticated: true,
+    responses: {
+      200: { description: 'The session after the decision (status running, phase engineer).', schema: SessionInfoSchema },
+      400: error('Unknown field or malformed JSON (validation_error, malformed_json).'),
+      404: notFound,
+      409: notAwaiting,
+      503: decisionPending,
+    },
+  },
+  rejectSession: {
+    operationId: 'rejectSession',
+    method: 'post',
+    path: '/sessions/:id/reject',
+    summary: 'Reject the documents in review with feedback; reject_to runs again',
+    tag: 'sessions',
+    query: NoQuery,
+    body: RejectBody,
+    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice.',
+    authenticated: true,
+    responses: {
+      200: {
+        description: 'The session after the decision: running in reject_to with iteration_count + 1, or failed beyond max iterations.',
+        schema: SessionInfoSchema,
+      },
+      400: error('Blank feedback, bad reject_to, unknown field, malformed JSON (validation_error, malformed_json).'),
+      404: notFound,
+      409: notAwaiting,
+      503: decisionPending,
+    },
+  },
+  cancelSession: {
+    operationId: 'cancelSession',
+    method: 'post',
+    path: '/sessions/:id/cancel',
+    summary: 'Cancel a session in any non-final state',
+    tag: 'sessions',
+    query: NoQuery,
+    body: EmptyBody,
+    bodyOptional: true,
+    authenticated: true,
+    responses: {
+      200: { description: 'The session, cancelled.', schema: SessionInfoSchema },
+      404: notFound,
+      409: error('The session already ended (invalid_operation).'),
+      503: error('Temporal unavailable, or no worker confirmed the cancellation yet (cancel_not_confirmed); it is recorded and applies when a worker runs.'),
+    },
+  },
+  getHistory: {
+    operationId: 'getHistory',
+    method: 'get',
+    path: '/sessions/:id/history',
+    summary: 'The session’s audit trail',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'Phases, decisions and artifact revisions.', schema: HistorySchema },
+      404: notFound,
+      503: error('No worker answered the query (worker_unavailable), or Temporal is unavailable (temporal_unavailable).'),
+    },
+  },
+  getArtifacts: {
+    operationId: 'getArtifacts',
+    method: 'get',
+    path: '/sessions/:id/artifacts',
+    summary: 'Paths of the session’s artifacts',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: { 200: { description: 'Paths, null until produced.', schema: ArtifactsSchema }, 404: notFound },
+  },
+  getArtifact: {
+    operationId: 'getArtifact',
+    method: 'get',
+    path: '/sessions/:id/artifacts/:name',
+    summary: 'The text of one artifact (prd, tech_spec, scaffold or bug_report)',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'The file’s text.', contentTypes: ['text/markdown; charset=utf-8', 'text/x-shellscript; charset=utf-8'] },
+      404: error('Unknown session (session_not_found), unknown artifact name or not produced yet (artifact_not_found).'),
+    },
+  },
+  getLogs: {
+    operationId: 'getLogs',
+    method: 'get',
+    path: '/sessions/:id/logs',
+    summary: 'The last lines of the session’s execution log',
+    tag: 'sessions',
+    query: LogsQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'The last `lines` lines, oldest first.', contentTypes: ['text/plain; charset=utf-8'] },
+      400: error('lines is not an integer from 1 to 10000 (validation_error).'),
+      404: notFound,
+    },
+  },
+  isRunning: {
+    operationId: 'isRunning',
+    method: 'get',
+    path: '/sessions/:id/running',
+    summary: 'Whether an agent phase of the session is executing',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: { 200: { description: 'Running or not.', schema: RunningSchema }, 404: notFound },
+  },
+  health: {
+    operationId: 'health',
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness',
+    tag: 'operations',
+    query: NoQuery,
+    authenticated: false,
+    responses: { 200: { description: 'Healthy.', schema: HealthSchema }, 503: { description: 'Unhealthy (shutting down).', schema: HealthSchema } },
+  },
+  readiness: {
+    operationId: 'readiness',
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: Temporal answers',
+    tag: 'operations',
+    query: NoQuery,
+    authenticated: false,
+    responses: { 200: { description: 'Ready.', schema: ReadinessSchema }, 503: { description: 'Not ready.', schema: ReadinessSchema } },
+  },
+  metrics: {
+    operationId: 'metrics',
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    tag: 'operations',
+    query: NoQuery,
+    authenticated: false,
+    responses: { 200: { description: 'Prometheus text format.', contentTypes: ['text/plain; version=0.0.4; charset=utf-8'] } },
+  },
+  openapi: {
+    operationId: 'openapi',
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'operations',
+    query: NoQuery,
+    authenticated: false,
+    responses: { 200: { description: 'The OpenAPI 3.1 document.', contentTypes: ['application/json'] } },
+  },
+} as const satisfies Record<string, Operation>;
+
+/** Responses every authenticated operation may give besides its own. */
+export const COMMON_RESPONSES: Record<number, ResponseSpec> = {
+  401: error('Missing or wrong bearer token, when the gateway has API_TOKEN (unauthorized).'),
+  500: error('An unexpected error; details are in the gateway log, never in the response (internal_error).'),
+  503: error('Temporal is unavailable (temporal_unavailable); retry later.'),
+};

@@ -1,0 +1,43 @@
+/** Orchestrator results in the gateway's snake_case JSON. */
+import type { SessionArtifacts } from '../orchestration/orchestrator';
+import type { SessionHistory } from '../orchestration/session-history';
+import type { SessionInfo } from '../orchestration/session-info';
+
+/** SessionInfo as the spec's JSON. */
+export function sessionJson(info: SessionInfo): Record<string, unknown> {
+  return {
+    session_id: info.sessionId,
+    user_mission: info.userMission,
+    project_name: info.projectName,
+    status: info.status,
+    current_phase: info.currentPhase,
+    created_at: info.createdAt.toISOString(),
+    updated_at: info.updatedAt.toISOString(),
+    iteration_count: info.iterationCount,
+    qa_passed: info.qaPassed,
+    work_dir: info.workDir,
+  };
+}
+
+export function artifactsJson(artifacts: SessionArtifacts): Record<string, unknown> {
+  return {
+    prd: artifacts.prd,
+    tech_spec: artifacts.techSpec,
+    scaffold: artifacts.scaffold,
+    bug_report: artifacts.bugReport,
+    work_dir: artifacts.workDir,
+  };
+}
+
+/** The audit trail with every key in snake_case (events included). */
+export function historyJson(history: SessionHistory): unknown {
+  return snakeKeys(history);
+}
+
+function snakeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(inner)]),
+  );
+}

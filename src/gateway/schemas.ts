@@ -1,0 +1,197 @@
+/**
+ * The gateway's wire format as zod schemas: requests are validated with them and the OpenAPI document is
+ * generated from them, so the two cannot drift apart. JSON is snake_case, as the spec's SessionInfo.
+ */
+import { z } from 'zod';
+import { MAX_FEEDBACK_LENGTH } from '../../workflows/session-state';
+import { PHASES, REJECT_TARGETS, SessionStatus } from '../../workflows/definitions';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../orchestration/idempotency';
+import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../orchestration/orchestrator';
+
+/** Where the named schemas of the OpenAPI document's `components.schemas` are registered. */
+export const schemaRegistry = z.registry<{ id: string; description?: string }>();
+
+function named<T extends z.ZodType>(schema: T, id: string, description: string): T {
+  schemaRegistry.add(schema, { id, description });
+  return schema;
+}
+
+const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
+
+export const SessionStatusSchema = named(z.enum(SessionStatus), 'SessionStatus', 'Lifecycle status of a session.');
+export const PhaseSchema = named(z.enum(PHASES), 'Phase', 'Phase of a session, in the order a session walks them.');
+export const RejectTargetSchema = z.enum(REJECT_TARGETS);
+
+export const SessionInfoSchema = named(
+  z
+    .object({
+      session_id: z.string(),
+      user_mission: z.string(),
+      project_name: z.string().nullable(),
+      status: SessionStatusSchema,
+      current_phase: PhaseSchema,
+      created_at: timestamp,
+      updated_at: timestamp,
+      iteration_count: z.int().min(0),
+      qa_passed: z.boolean(),
+      work_dir: z.string(),
+    })
+    .strict(),
+  'SessionInfo',
+  'A session as the spec describes it.',
+);
+
+export const SessionListSchema = named(
+  z.object({ sessions: z.array(SessionInfoSchema), next_cursor: z.string().nullable() }).strict(),
+  'SessionList',
+  'One page of sessions, newest first; pass next_cursor as cursor for the next page (null on the last).',
+);
+
+export const ErrorSchema = named(
+  z
+    .object({
+      error: z
+        .object({
+          code: z.string().regex(/^[a-z][a-z0-9_]*$/).describe('snake_case, stable: match on this'),
+          message: z.string().describe('what is wrong, for a human'),
+        })
+        .strict(),
+    })
+    .strict(),
+  'Error',
+  'Every error response has this body.',
+);
+
+export const ArtifactsSchema = named(
+  z
+    .object({
+      prd: z.string().nullable(),
+      tech_spec: z.string().nullable(),
+      scaffold: z.string().nullable(),
+      bug_report: z.string().nullable(),
+      work_dir: z.string(),
+    })
+    .strict(),
+  'Artifacts',
+  'Absolute paths of the session’s artifacts, null until the phase that writes one has run.',
+);
+
+export const ArtifactNameSchema = z.enum(['prd', 'tech_spec', 'scaffold', 'bug_report']);
+export type ArtifactName = z.infer<typeof ArtifactNameSchema>;
+
+export const RunningSchema = named(z.object({ running: z.boolean() }).strict(), 'Running', 'Whether an agent phase is executing now.');
+
+const ArtifactRevisionSchema = named(
+  z
+    .object({
+      name: z.string(),
+      path: z.string().describe('relative to work_dir'),
+      sha256: z.string(),
+      bytes: z.int().min(0),
+      phase: PhaseSchema,
+      iteration: z.int().min(0),
+      at: timestamp,
+    })
+    .strict(),
+  'ArtifactRevision',
+  'One revision of an artifact, as the phase that wrote it reported it.',
+);
+
+export const HistorySchema = named(
+  z
+    .object({
+      session_id: z.string(),
+      status: SessionStatusSchema,
+      phases: z.array(
+        z
+          .object({
+            phase: PhaseSchema,
+            iteration: z.int().min(0),
+            started_at: timestamp,
+            ended_at: timestamp.nullable(),
+            artifacts: z.array(ArtifactRevisionSchema),
+          })
+          .strict(),
+      ),
+      decisions: z.array(
+        z
+          .object({
+            decision: z.enum(['approve', 'reject']),
+            at: timestamp,
+            by: z.string().nullable(),
+            via: z.enum(['update', 'signal']).describe('update: through the API; signal: an operator (CLI, Web UI)'),
+            feedback: z.string().nullable(),
+            reject_to: RejectTargetSchema.nullable(),
+          })
+          .strict(),
+      ),
+      artifact_revisions: z.array(ArtifactRevisionSchema),
+      events: z.array(z.looseObject({ kind: z.string(), at: timestamp })).describe('the raw audit events, oldest first'),
+    })
+    .strict(),
+  'SessionHistory',
+  'The audit trail: phases with start and end times, every decision, and artifact revisions.',
+);
+
+export const HealthSchema = named(
+  z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp }).strict(),
+  'Health',
+  'Liveness of the gateway process.',
+);
+
+export const ReadinessSchema = named(
+  z
+    .object({
+      status: z.enum(['ready', 'not_ready']),
+      database: z.enum(['connected', 'disconnected']).describe('whether Temporal answers'),
+      timestamp,
+      error: z.string().optional(),
+    })
+    .strict(),
+  'Readiness',
+  'Whether the gateway can serve: Temporal answers.',
+);
+
+// Requests.
+
+const decidedBy = z.string().trim().min(1).max(200).optional().describe('who decides; recorded in the audit trail');
+
+export const StartSessionBody = z
+  .object({
+    user_mission: z.string().trim().min(1, 'user_mission must not be blank').max(MAX_MISSION_LENGTH),
+    project_name: z.string().max(MAX_PROJECT_NAME_LENGTH).nullable().optional(),
+  })
+  .strict();
+
+export const ApproveBody = z.object({ by: decidedBy }).strict();
+
+export const RejectBody = z
+  .object({
+    feedback: z.string().trim().min(1, 'feedback must not be blank').max(MAX_FEEDBACK_LENGTH),
+    reject_to: RejectTargetSchema.default('architect'),
+    by: decidedBy,
+  })
+  .strict();
+
+export const EmptyBody = z.object({}).strict();
+
+export const ListSessionsQuery = z
+  .object({
+    status: SessionStatusSchema.optional(),
+    project: z.string().min(1).max(MAX_PROJECT_NAME_LENGTH).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const LogsQuery = z.object({ lines: z.coerce.number().int().min(1).max(10_000).default(50) }).strict();
+
+export const NoQuery = z.object({}).strict();
+
+/** The optional `Idempotency-Key` request header. */
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+  .regex(/^[\x21-\x7e]+$/, 'visible ASCII characters only')
+  .optional();

@@ -1,0 +1,55 @@
+import { isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+
+/** gRPC status codes used here (from the gRPC spec; stable across implementations). */
+export const GrpcCode = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+
+/** gRPC codes that mean "Temporal did not answer", as opposed to "Temporal said no". */
+const UNAVAILABLE_CODES = new Set<number>([GrpcCode.UNAVAILABLE, GrpcCode.DEADLINE_EXCEEDED, GrpcCode.CANCELLED]);
+
+/** A gRPC status code anywhere in the error's `cause` chain, or null. */
+export function grpcCodeOf(err: unknown): number | null {
+  for (let current = err, depth = 0; current && depth < 8; depth += 1) {
+    if (isGrpcServiceError(current)) return current.code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/**
+ * Whether the error says Temporal could not be reached or did not answer in time (as opposed to a refusal):
+ * a gRPC UNAVAILABLE / DEADLINE_EXCEEDED / CANCELLED anywhere in the cause chain, an update call that timed
+ * out, a connection that could not be established, or a {@link DeadlineError}.
+ */
+export function isUnavailability(err: unknown): boolean {
+  for (let current = err, depth = 0; current && depth < 8; depth += 1) {
+    if (current instanceof DeadlineError || current instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+    if (isGrpcServiceError(current)) return UNAVAILABLE_CODES.has(current.code);
+    const message = current instanceof Error ? current.message : '';
+    if (/Failed to connect before the deadline|No connection established|connect ECONNREFUSED/i.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** A call outlived the time it was given. */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/**
+ * `promise`, or a {@link DeadlineError} after `timeoutMs`: the guarantee that a caller gets an answer in bounded
+ * time even where a deadline cannot reach (connecting, backoff between retries). The promise itself runs on;
+ * its eventual rejection is observed so that it never surfaces as unhandled.
+ */
+export function withinTime<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(timeoutMs)), timeoutMs);
+    timer.unref();
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}

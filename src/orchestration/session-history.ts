@@ -1,0 +1,97 @@
+import type { ArtifactName, Phase, RejectTarget, SessionEvent, SessionState, SessionStatus } from '../../workflows/definitions';
+
+/** One run of a phase: when it started and ended, and what it wrote. */
+export interface PhaseRun {
+  phase: Phase;
+  iteration: number;
+  startedAt: string;
+  /** Null while the phase is still running (or the review still waiting). */
+  endedAt: string | null;
+  /** Files the phase wrote (none for review). */
+  artifacts: ArtifactRevision[];
+}
+
+/** A review decision, whether taken through the API (update) or by an operator (signal). */
+export interface DecisionRecord {
+  decision: 'approve' | 'reject';
+  at: string;
+  /** Who decided, when the caller said. */
+  by: string | null;
+  via: 'update' | 'signal';
+  feedback: string | null;
+  rejectTo: RejectTarget | null;
+}
+
+/** One revision of an artifact: its path, hash and size as the phase that wrote it reported them. */
+export interface ArtifactRevision {
+  name: ArtifactName;
+  path: string;
+  sha256: string;
+  bytes: number;
+  phase: Phase;
+  iteration: number;
+  at: string;
+}
+
+/** A session's audit trail, as the workflow recorded it. */
+export interface SessionHistory {
+  sessionId: string;
+  status: SessionStatus;
+  phases: PhaseRun[];
+  decisions: DecisionRecord[];
+  artifactRevisions: ArtifactRevision[];
+  /** The raw events, oldest first (also QA failures, ignored signals and the end of the session). */
+  events: SessionEvent[];
+}
+
+/** The audit trail of a session, derived from the workflow's own state. */
+export function historyFromState(state: SessionState): SessionHistory {
+  const phases: PhaseRun[] = [];
+  const decisions: DecisionRecord[] = [];
+  const artifactRevisions: ArtifactRevision[] = [];
+  let open: PhaseRun | null = null;
+  const close = (at: string): void => {
+    if (open) open.endedAt = at;
+    open = null;
+  };
+  for (const event of state.events) {
+    switch (event.kind) {
+      case 'phase_started':
+        close(event.at);
+        open = { phase: event.phase, iteration: event.iteration, startedAt: event.at, endedAt: null, artifacts: [] };
+        phases.push(open);
+        break;
+      case 'phase_completed': {
+        const revisions = event.artifacts.map((artifact) => ({
+          ...artifact,
+          phase: event.phase,
+          iteration: event.iteration,
+          at: event.at,
+        }));
+        artifactRevisions.push(...revisions);
+        if (open && open.phase === event.phase) open.artifacts.push(...revisions);
+        close(event.at);
+        break;
+      }
+      case 'approved':
+      case 'rejected':
+        decisions.push({
+          decision: event.kind === 'approved' ? 'approve' : 'reject',
+          at: event.at,
+          by: event.by,
+          via: event.via,
+          feedback: event.kind === 'rejected' ? event.feedback : null,
+          rejectTo: event.kind === 'rejected' ? event.rejectTo : null,
+        });
+        close(event.at);
+        break;
+      case 'session_ended':
+        close(event.at);
+        break;
+      case 'qa_failed':
+      case 'signal_ignored':
+        break;
+    }
+  }
+  return { sessionId: state.sessionId, status: state.status, phases, decisions, artifactRevisions, events: state.events };
+}
