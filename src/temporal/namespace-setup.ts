@@ -1,5 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
+import type { SearchAttributeKey } from '@temporalio/common/lib/search-attributes';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { SearchAttributeKeys } from '../../workflows/definitions';
@@ -17,6 +18,18 @@ const INDEXED_TYPE: Record<SearchAttributeType, IndexedValueType> = {
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
   [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
+
+/** Register search attributes by name and type (every session attribute by default). */
+export async function registerSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly SearchAttributeKey<SearchAttributeType>[] = Object.values(SearchAttributeKeys),
+): Promise<void> {
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(keys.map((key) => [key.name, INDEXED_TYPE[key.type]])),
+  });
+}
 
 /** What the set-up changed, for the start-up log. */
 export interface NamespaceSetupReport {
@@ -36,12 +49,7 @@ export async function prepareNamespace(
 ): Promise<NamespaceSetupReport> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = Object.values(SearchAttributeKeys).filter((key) => !(key.name in (customAttributes ?? {})));
-  if (missing.length > 0) {
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, INDEXED_TYPE[key.type]])),
-    });
-  }
+  if (missing.length > 0) await registerSearchAttributes(connection, namespace, missing);
 
   const described = await connection.workflowService.describeNamespace({ namespace });
   const ttl = described.config?.workflowExecutionRetentionTtl;

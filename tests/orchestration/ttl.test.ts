@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
+import { findTestServer } from '../../src/temporal/binaries';
+import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
+import { getStateQuery, SESSION_WORKFLOW_TYPE, type SessionWorkflowInput } from '../../workflows/definitions';
+import type { sessionWorkflow } from '../../workflows/session';
+import { sharedTestServer } from '../helpers/test-server';
+
+test('a review nobody decides expires after sessionTtlDays (time-skipping server)', async () => {
+  const { bundlePath } = await sharedTestServer();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: findTestServer() } },
+  });
+  // The test server implements adding search attributes but not listing them, so no prepareNamespace here.
+  await registerSearchAttributes(env.connection, 'default');
+  const workDirBase = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-ttl-'));
+  const taskQueue = 'ttl-test';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities: createActivities(),
+    workflowBundle: { codePath: bundlePath },
+  });
+  const orchestrator = new Orchestrator({ taskQueue, workDirBase }, { connection: env.connection });
+  try {
+    await worker.runUntil(async () => {
+      // The time-skipping server has no Count API, which startNewSession's capacity check uses, so the session
+      // is started with the same input the Orchestrator builds.
+      const id = `sess_ttl${Date.now()}`;
+      const input: SessionWorkflowInput = {
+        sessionId: id,
+        userMission: 'Build something nobody reviews',
+        projectName: null,
+        workDir: path.join(workDirBase, id),
+        maxIterations: 5,
+        reviewTimeoutMs: 7 * 24 * 60 * 60 * 1000,
+      };
+      const handle = await env.client.workflow.start<typeof sessionWorkflow>(SESSION_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue,
+        args: [input],
+        memo: { userMission: input.userMission, projectName: null, workDir: input.workDir },
+      });
+      for (let i = 0; i < 200 && (await handle.query(getStateQuery)).status !== SessionStatus.AWAITING_APPROVAL; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal((await handle.query(getStateQuery)).status, SessionStatus.AWAITING_APPROVAL);
+
+      await env.sleep('167 hours');
+      assert.equal((await handle.query(getStateQuery)).status, SessionStatus.AWAITING_APPROVAL, 'still in review before the TTL');
+
+      const final = await handle.result();
+      assert.equal(final.status, SessionStatus.EXPIRED);
+      assert.equal(final.phase, 'review', 'an expired session keeps the review phase');
+      const info = await orchestrator.getSessionStatus(id);
+      assert.equal(info.status, SessionStatus.EXPIRED);
+      assert.equal(info.currentPhase, 'review');
+    });
+  } finally {
+    await orchestrator.close();
+    await env.teardown();
+    await rm(workDirBase, { recursive: true, force: true });
+  }
+});
