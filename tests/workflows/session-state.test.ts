@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SessionStatus, type SessionWorkflowInput } from '../../workflows/definitions';
+import {
+  applyApproval,
+  applyQaResult,
+  applyRejection,
+  createInitialState,
+  decisionRefusal,
+  rejectArgsProblem,
+  startPhase,
+} from '../../workflows/session-state';
+
+const NOW = '2026-01-01T00:00:00.000Z';
+const input: SessionWorkflowInput = {
+  sessionId: 'sess_unit',
+  userMission: 'mission',
+  projectName: null,
+  workDir: '/tmp/sess_unit',
+  maxIterations: 2,
+  reviewTimeoutMs: 1000,
+};
+
+function inReview() {
+  const state = createInitialState(input, NOW);
+  startPhase(state, 'review', NOW);
+  return state;
+}
+
+describe('session state transitions (pure)', () => {
+  test('a new session is pending in pm with nothing used', () => {
+    const state = createInitialState(input, NOW);
+    assert.equal(state.status, SessionStatus.PENDING);
+    assert.equal(state.phase, 'pm');
+    assert.equal(state.iterationCount, 0);
+    assert.match(decisionRefusal(state) ?? '', /not awaiting approval/);
+  });
+
+  test('approval moves review to a running engineer', () => {
+    const state = inReview();
+    assert.equal(decisionRefusal(state), null);
+    applyApproval(state, { by: 'bob' }, 'update', NOW);
+    assert.equal(state.phase, 'engineer');
+    assert.equal(state.status, SessionStatus.RUNNING);
+    assert.ok(decisionRefusal(state), 'a second decision is refused');
+  });
+
+  test('rejection defaults to architect, trims and records the feedback', () => {
+    const state = inReview();
+    applyRejection(state, { feedback: '  add auth  ' }, 'signal', NOW);
+    assert.equal(state.phase, 'architect');
+    assert.equal(state.iterationCount, 1);
+    assert.deepEqual(state.feedback, [{ feedback: 'add auth', rejectTo: 'architect', iteration: 1, at: NOW, by: null }]);
+  });
+
+  test('the rejection that would exceed maxIterations fails the session in review', () => {
+    const state = inReview();
+    state.iterationCount = 2;
+    applyRejection(state, { feedback: 'again', rejectTo: 'pm' }, 'update', NOW);
+    assert.equal(state.status, SessionStatus.FAILED);
+    assert.equal(state.phase, 'review');
+    assert.equal(state.iterationCount, 2);
+    assert.match(state.failureReason ?? '', /2 of 2/);
+  });
+
+  test('QA: pass completes, failure returns to engineer, and the limit fails in qa', () => {
+    const state = createInitialState(input, NOW);
+    startPhase(state, 'qa', NOW);
+    applyQaResult(state, { passed: false, summary: 'red', artifacts: [] }, NOW);
+    assert.equal(state.phase, 'engineer');
+    assert.equal(state.iterationCount, 1);
+    startPhase(state, 'qa', NOW);
+    applyQaResult(state, { passed: false, summary: 'red', artifacts: [] }, NOW);
+    startPhase(state, 'qa', NOW);
+    applyQaResult(state, { passed: false, summary: 'still red', artifacts: [] }, NOW);
+    assert.equal(state.status, SessionStatus.FAILED);
+    assert.equal(state.phase, 'qa');
+    assert.equal(state.qaPassed, false);
+
+    const passing = createInitialState(input, NOW);
+    startPhase(passing, 'qa', NOW);
+    applyQaResult(passing, { passed: true, summary: 'green', artifacts: [] }, NOW);
+    assert.equal(passing.status, SessionStatus.COMPLETED);
+    assert.equal(passing.phase, 'done');
+    assert.equal(passing.qaPassed, true);
+  });
+
+  test('rejection arguments are checked', () => {
+    assert.equal(rejectArgsProblem({ feedback: 'ok', rejectTo: 'pm' }), null);
+    assert.match(rejectArgsProblem({ feedback: ' ' }) ?? '', /non-empty/);
+    assert.match(rejectArgsProblem(undefined) ?? '', /non-empty/);
+    assert.match(rejectArgsProblem({ feedback: 'ok', rejectTo: 'qa' as 'pm' }) ?? '', /reject_to/);
+    assert.match(rejectArgsProblem({ feedback: 'x'.repeat(20_001) }) ?? '', /at most/);
+  });
+});
