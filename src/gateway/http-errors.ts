@@ -27,7 +27,7 @@ export class HttpError extends Error {
 
 /** Send the one error body shape: `{"error": {"code", "message"}}`. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+  res.status(status).type('application/json').json({ error: { code, message } });
 }
 
 /** A zod failure as one readable line: `field: problem; other: problem`. */

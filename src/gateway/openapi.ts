@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
+import { BODY_RESPONSES, COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
 import { IdempotencyKeyHeader, schemaRegistry } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
@@ -63,7 +63,7 @@ function operation(op: Operation): JsonSchema {
     parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: op.idempotencyKey, schema: jsonSchema(IdempotencyKeyHeader.unwrap(), 'input') });
   }
   const responses: Record<string, JsonSchema> = {};
-  const all = op.authenticated ? { ...COMMON_RESPONSES, ...op.responses } : op.responses;
+  const all = { ...(op.authenticated ? COMMON_RESPONSES : {}), ...(op.body ? BODY_RESPONSES : {}), ...op.responses };
   for (const [status, spec] of Object.entries(all)) responses[status] = response(spec);
   return {
     operationId: op.operationId,

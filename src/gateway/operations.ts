@@ -269,3 +269,10 @@ export const COMMON_RESPONSES: Record<number, ResponseSpec> = {
   500: error('An unexpected error; details are in the gateway log, never in the response (internal_error).'),
   503: error('Temporal is unavailable (temporal_unavailable); retry later.'),
 };
+
+/** Responses every operation with a JSON body may give besides its own. */
+export const BODY_RESPONSES: Record<number, ResponseSpec> = {
+  400: error('Malformed JSON, unknown field or invalid value (malformed_json, validation_error).'),
+  413: error('Body larger than the limit (payload_too_large).'),
+  415: error('Body is not application/json (unsupported_media_type).'),
+};

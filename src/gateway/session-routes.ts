@@ -146,7 +146,8 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   route(
     OPERATIONS.getLogs,
     handle(OPERATIONS.getLogs, async ({ params, query }, res) => {
-      res.type('text/plain; charset=utf-8').send(await within(() => o.getRecentLogs(params.id ?? '', query.lines)));
+      const text = await within(() => o.getRecentLogs(params.id ?? '', query.lines));
+      res.type('text/plain; charset=utf-8').send(text);
     }),
   );
 
