@@ -21,7 +21,7 @@ export class OpenApiChecker {
   readonly seen = new Set<string>();
 
   constructor(private readonly doc: Doc) {
-    this.ajv.addSchema(doc as object, DOC_ID);
+    this.ajv.addSchema(doc, DOC_ID);
     this.templates = Object.keys(doc.paths).map((template) => ({
       template,
       pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
