@@ -1,0 +1,114 @@
+import { runQa } from '../../activities/agents/qa';
+import { SessionStatus } from '../../src/orchestration/orchestrator';
+import { approveSignal, rejectSignal } from '../../workflows/definitions';
+import { type HarnessOptions, SessionHarness } from '../helpers/session-harness';
+
+/** One recorded path through the session workflow. */
+export interface Scenario {
+  name: string;
+  options?: HarnessOptions;
+  /** Drives one session to its end; returns its id. */
+  run(harness: SessionHarness): Promise<string>;
+}
+
+async function toReview(harness: SessionHarness, mission: string): Promise<string> {
+  const id = await harness.orchestrator.startNewSession(mission, 'replay');
+  await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+  return id;
+}
+
+async function untilClosed(harness: SessionHarness, id: string): Promise<string> {
+  await harness.client.workflow.getHandle(id).result().catch(() => undefined);
+  return id;
+}
+
+let qaRuns = 0;
+
+/** The paths whose histories guard against changes that would break sessions in flight. */
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'approve-completed',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: approve straight away');
+      await harness.orchestrator.approveAndContinue(id, { by: 'replay' });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'reject-pm-reject-architect-approve',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: two rejections then approval');
+      await harness.orchestrator.rejectAndIterate(id, 'Rework the goals', 'pm');
+      await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await harness.orchestrator.rejectAndIterate(id, 'Add rate limiting', 'architect');
+      await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await harness.orchestrator.approveAndContinue(id);
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'signals-ignored-then-applied',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: decisions by signal');
+      const handle = harness.client.workflow.getHandle(id);
+      await handle.signal(rejectSignal, { feedback: 'Via the CLI', rejectTo: 'architect', by: 'operator' });
+      await harness.waitFor(id, (info) => info.iterationCount === 1 && info.status === SessionStatus.AWAITING_APPROVAL);
+      await handle.signal(approveSignal, { by: 'operator' });
+      await harness.waitFor(id, (info) => info.currentPhase !== 'review');
+      await handle.signal(approveSignal, { by: 'late operator' });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'qa-retry-completed',
+    options: {
+      activities: {
+        qa: async (input) => {
+          const result = await runQa(input);
+          qaRuns += 1;
+          return qaRuns === 1 ? { ...result, passed: false, summary: 'first run fails' } : result;
+        },
+      },
+    },
+    run: async (harness) => {
+      qaRuns = 0;
+      const id = await toReview(harness, 'Replay: QA fails once');
+      await harness.orchestrator.approveAndContinue(id);
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'max-iterations-failed',
+    options: { config: { maxIterations: 1 } },
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: rejected past the limit');
+      await harness.orchestrator.rejectAndIterate(id, 'first');
+      await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await harness.orchestrator.rejectAndIterate(id, 'second');
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'cancelled-in-review',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: cancelled');
+      await harness.orchestrator.cancelSession(id);
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'expired-in-review',
+    options: { config: { sessionTtlDays: 2 / 86_400 } },
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: nobody reviews');
+      return untilClosed(harness, id);
+    },
+  },
+];
+
+/** Run a scenario on a fresh harness and close it. */
+export async function runScenario(scenario: Scenario): Promise<{ harness: SessionHarness; id: string }> {
+  const harness = await SessionHarness.start(scenario.options);
+  const id = await scenario.run(harness);
+  return { harness, id };
+}
