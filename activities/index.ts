@@ -1,25 +1,38 @@
+import { type OrchestratorConfig, resolveConfig } from '../src/config';
 import type { SessionActivities, SessionLogInput } from '../workflows/definitions';
-import { runArchitect } from './agents/architect';
-import { runEngineer } from './agents/engineer';
-import { runPm } from './agents/pm';
-import { runQa } from './agents/qa';
+import { createAgentDeps } from './agents/agent-deps';
+import { createArchitect } from './agents/architect';
+import { createEngineer } from './agents/engineer';
+import { createPm } from './agents/pm';
+import { createQa } from './agents/qa';
 import { SessionWorkspace } from './workspace';
+
+export { sweepWorkDirs, startWorkDirRetention } from './retention';
 
 /** Append a line to the session's execution log. */
 export async function logSessionEvent(input: SessionLogInput): Promise<void> {
   await new SessionWorkspace(input.workDir).appendLog(input.phase, input.message, input.eventId);
 }
 
+/** How the activities are built. */
+export interface ActivityOptions {
+  /** Provider, sandbox and run settings. @default resolveConfig() (defaults plus environment) */
+  config?: OrchestratorConfig;
+}
+
 /**
- * The activities a worker registers for session workflows. Tests pass `overrides` to put their own
- * implementation of a phase (a QA that fails, a slow engineer) behind the real workflow.
+ * The activities a worker registers for session workflows. The configuration picks each phase's provider and
+ * is checked here, so a bad provider setting fails the worker at start-up (ConfigError). Tests pass
+ * `overrides` to put their own implementation of a phase (a QA that fails, a slow engineer) behind the real
+ * workflow.
  */
-export function createActivities(overrides: Partial<SessionActivities> = {}): SessionActivities {
+export function createActivities(overrides: Partial<SessionActivities> = {}, options: ActivityOptions = {}): SessionActivities {
+  const deps = createAgentDeps(options.config ?? resolveConfig());
   return {
-    pm: runPm,
-    architect: runArchitect,
-    engineer: runEngineer,
-    qa: runQa,
+    pm: createPm(deps),
+    architect: createArchitect(deps),
+    engineer: createEngineer(deps),
+    qa: createQa(deps),
     logSessionEvent,
     ...overrides,
   };

@@ -1,47 +1,27 @@
 import { ARTIFACT_PATHS, type AgentInput, type PhaseResult } from '../../workflows/definitions';
-import { SessionWorkspace } from '../workspace';
-import { feedbackSection, projectTitle } from './feedback-section';
+import { AgentFailureType, nonRetryable } from '../failures';
+import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import { describeWrite, runPhase } from './phase-runner';
 
-/** The Architect agent (template): writes `docs/TECH_SPEC.md` and a `scaffold.sh` that lays out the project. */
-export async function runArchitect(input: AgentInput): Promise<PhaseResult> {
-  const workspace = new SessionWorkspace(input.workDir);
-  const title = projectTitle(input.projectName, input.userMission);
-  const spec = [
-    `# Technical Specification: ${title}`,
-    '',
-    `Session \`${input.sessionId}\`, iteration ${input.iteration}. Derived from \`${ARTIFACT_PATHS.prd}\`.`,
-    '',
-    '## Overview',
-    '',
-    input.userMission.trim(),
-    '',
-    '## Layout',
-    '',
-    '- `package.json`: the project manifest; `npm test` runs `node --test`.',
-    '- `src/index.js`: the module that implements the mission.',
-    '- `test/index.test.js`: its tests, run by QA.',
-    '',
-    '## Interfaces',
-    '',
-    '- `describeMission()` returns the mission this project implements.',
-    '',
-    feedbackSection(input.feedback),
-  ].join('\n');
-  const scaffold = [
-    '#!/usr/bin/env bash',
-    '# Lays out the project described in docs/TECH_SPEC.md. Safe to run more than once.',
-    'set -euo pipefail',
-    'cd "$(dirname "$0")"',
-    'mkdir -p src test',
-    "cat > package.json <<'JSON'",
-    JSON.stringify({ name: 'generated-project', version: '0.1.0', private: true, scripts: { test: 'node --test test/' } }, null, 2),
-    'JSON',
-    '',
-  ].join('\n');
-  const artifacts = [
-    await workspace.writeArtifact('tech_spec', ARTIFACT_PATHS.tech_spec, spec),
-    await workspace.writeArtifact('scaffold', ARTIFACT_PATHS.scaffold, scaffold, 0o755),
-  ];
-  await workspace.appendLog('architect', `Wrote ${artifacts.map((a) => a.path).join(' and ')}`);
-  return { artifacts };
+/** The Architect activity: `docs/TECH_SPEC.md` and `scaffold.sh` from the PRD and all feedback so far. */
+export function createArchitect(deps: AgentDeps): (input: AgentInput) => Promise<PhaseResult> {
+  return (input) =>
+    runPhase('architect', input, async (ctx) => {
+      const provider = deps.providers.forPhase('architect');
+      const prd = await ctx.workspace.readText(ARTIFACT_PATHS.prd);
+      if (prd === null) throw nonRetryable(AgentFailureType.CONFIG, `${ARTIFACT_PATHS.prd} is missing: the PM phase has not run`);
+      const previousSpec = input.feedback.length > 0 ? await ctx.workspace.readText(ARTIFACT_PATHS.tech_spec) : null;
+      const draft = await provider.writeDesign({ ...ctx.brief, prd, previousSpec }, ctx);
+      const artifacts = [
+        await ctx.workspace.writeArtifact('tech_spec', ARTIFACT_PATHS.tech_spec, draft.value.techSpec),
+        await ctx.workspace.writeArtifact('scaffold', ARTIFACT_PATHS.scaffold, draft.value.scaffold, 0o755),
+      ];
+      await ctx.log.write('wrote', `Wrote ${artifacts.map(describeWrite).join(' and ')} with the ${provider.name} provider`);
+      return { artifacts, ...(draft.usage ? { usage: draft.usage } : {}) };
+    });
+}
+
+/** The Architect activity with the configuration from the environment. */
+export function runArchitect(input: AgentInput): Promise<PhaseResult> {
+  return createArchitect(defaultAgentDeps())(input);
 }

@@ -1,51 +1,77 @@
-import type { AgentInput, PhaseResult } from '../../workflows/definitions';
-import { SessionWorkspace } from '../workspace';
+import { ARTIFACT_PATHS, type AgentInput, type ArtifactRef, type PhaseResult } from '../../workflows/definitions';
+import { AgentFailureType, nonRetryable } from '../failures';
+import { projectPath } from '../providers/openai/model-output';
+import { TEMPLATE_FILES } from '../providers/template/project';
+import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import { feedbackSection } from './feedback-section';
+import { describeWrite, runPhase } from './phase-runner';
+import { runScaffoldIfNew } from './scaffold-run';
 
-/** Files the template engineer writes and QA checks, relative to the work directory. */
-export const ENGINEER_FILES = {
-  manifest: 'package.json',
-  module: 'src/index.js',
-  test: 'test/index.test.js',
-} as const;
+/** Files the template engineer's project has, relative to the work directory. */
+export const ENGINEER_FILES = TEMPLATE_FILES;
 
-/** The Engineer agent (template): implements the tech spec's layout in the work directory. */
-export async function runEngineer(input: AgentInput): Promise<PhaseResult> {
-  const workspace = new SessionWorkspace(input.workDir);
-  const manifest = JSON.stringify(
-    { name: 'generated-project', version: '0.1.0', private: true, scripts: { test: 'node --test test/' } },
-    null,
-    2,
-  );
-  const moduleSource = [
-    "'use strict';",
-    '',
-    `const MISSION = ${JSON.stringify(input.userMission.trim())};`,
-    '',
-    '/** Returns the mission this project implements. */',
-    'function describeMission() {',
-    '  return MISSION;',
-    '}',
-    '',
-    'module.exports = { describeMission };',
-    '',
-  ].join('\n');
-  const testSource = [
-    "'use strict';",
-    "const test = require('node:test');",
-    "const assert = require('node:assert/strict');",
-    "const { describeMission } = require('../src/index.js');",
-    '',
-    "test('describeMission returns the mission', () => {",
-    `  assert.equal(describeMission(), ${JSON.stringify(input.userMission.trim())});`,
-    '});',
-    '',
-  ].join('\n');
-  const artifacts = [
-    await workspace.writeArtifact('code', ENGINEER_FILES.manifest, `${manifest}\n`),
-    await workspace.writeArtifact('code', ENGINEER_FILES.test, testSource),
-    await workspace.writeArtifact('code', ENGINEER_FILES.module, moduleSource),
-  ];
-  const reason = input.bugReport ? ` addressing ${input.bugReport.path}` : '';
-  await workspace.appendLog('engineer', `Wrote ${artifacts.map((a) => a.path).join(', ')}${reason}`);
-  return { artifacts };
+/** All feedback so far, for tools that take it as a file. */
+export const FEEDBACK_PATH = 'docs/FEEDBACK.md';
+/** At most this many file references go back to the workflow. */
+const MAX_REFS = 50;
+
+/**
+ * The Engineer activity: runs the scaffold (new revisions only), asks the provider for the implementation
+ * (with the bug report when QA sent the session back), validates every path and writes the files.
+ */
+export function createEngineer(deps: AgentDeps): (input: AgentInput) => Promise<PhaseResult> {
+  return (input) =>
+    runPhase('engineer', input, async (ctx) => {
+      const { workspace, log } = ctx;
+      const provider = deps.providers.forPhase('engineer');
+      if (deps.providers.codeIsModelWritten && !deps.config.runModelCode) {
+        throw nonRetryable(
+          AgentFailureType.MODEL_CODE_NOT_ALLOWED,
+          `the ${provider.name} engineer writes code that QA would run, and running model-written code is off; set RUN_MODEL_CODE=true to allow it`,
+        );
+      }
+      const prd = await workspace.readText(ARTIFACT_PATHS.prd);
+      const techSpec = await workspace.readText(ARTIFACT_PATHS.tech_spec);
+      if (prd === null || techSpec === null) throw nonRetryable(AgentFailureType.CONFIG, 'the PRD or the tech spec is missing: PM and Architect have not run');
+      await workspace.writeArtifact('code', FEEDBACK_PATH, `# Reviewer feedback\n\n${feedbackSection(input.feedback)}`);
+      const bugReport = input.bugReport ? await workspace.readText(input.bugReport.path) : null;
+      await runScaffoldIfNew(ctx, deps);
+
+      const draft = await provider.writeCode(
+        {
+          ...ctx.brief,
+          prd,
+          techSpec,
+          bugReport,
+          paths: { prd: ARTIFACT_PATHS.prd, techSpec: ARTIFACT_PATHS.tech_spec, feedback: FEEDBACK_PATH, bugReport: bugReport ? input.bugReport!.path : null },
+        },
+        ctx,
+      );
+      const artifacts: ArtifactRef[] = [];
+      const code = draft.value;
+      if (code.kind === 'files') {
+        for (const file of code.files) {
+          const checked = projectPath.safeParse(file.path);
+          if (!checked.success) {
+            throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `refused to write ${JSON.stringify(file.path)}: ${checked.error.issues[0]?.message}`);
+          }
+        }
+        for (const file of code.files) artifacts.push(await workspace.writeFile(file.path, file.content));
+      } else {
+        for (const file of code.changed.slice(0, MAX_REFS)) {
+          const ref = await workspace.describeFile('code', file);
+          if (ref) artifacts.push(ref);
+        }
+      }
+      const addressing = bugReport ? `, addressing ${input.bugReport!.path}` : '';
+      const written = artifacts.length > 0 ? artifacts.slice(0, 5).map(describeWrite).join(', ') + (artifacts.length > 5 ? `, and ${artifacts.length - 5} more` : '') : 'no files';
+      await log.write('wrote', `Wrote ${written} with the ${provider.name} provider${addressing}`);
+      if (code.notes) await log.write('notes', `Engineer notes: ${code.notes.slice(0, 500)}`);
+      return { artifacts: artifacts.slice(0, MAX_REFS), ...(draft.usage ? { usage: draft.usage } : {}) };
+    });
+}
+
+/** The Engineer activity with the configuration from the environment. */
+export function runEngineer(input: AgentInput): Promise<PhaseResult> {
+  return createEngineer(defaultAgentDeps())(input);
 }

@@ -1,33 +1,21 @@
 import { ARTIFACT_PATHS, type AgentInput, type PhaseResult } from '../../workflows/definitions';
-import { SessionWorkspace } from '../workspace';
-import { feedbackSection, projectTitle } from './feedback-section';
+import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import { describeWrite, runPhase } from './phase-runner';
 
-/** The PM agent (template): turns the mission and all feedback so far into `docs/PRD.md`. */
-export async function runPm(input: AgentInput): Promise<PhaseResult> {
-  const workspace = new SessionWorkspace(input.workDir);
-  const pmFeedback = input.feedback.filter((entry) => entry.rejectTo === 'pm');
-  const prd = [
-    `# Product Requirements: ${projectTitle(input.projectName, input.userMission)}`,
-    '',
-    `Session \`${input.sessionId}\`, revision ${pmFeedback.length + 1}.`,
-    '',
-    '## Mission',
-    '',
-    input.userMission.trim(),
-    '',
-    '## Goals',
-    '',
-    '- Deliver the mission as a small, runnable project with automated tests.',
-    '- Keep the public interface documented in the technical specification.',
-    '',
-    '## Acceptance criteria',
-    '',
-    '- The project installs and its test command passes on a clean machine.',
-    '- Every point of reviewer feedback below is reflected in the design.',
-    '',
-    feedbackSection(input.feedback),
-  ].join('\n');
-  const artifact = await workspace.writeArtifact('prd', ARTIFACT_PATHS.prd, prd);
-  await workspace.appendLog('pm', `Wrote ${artifact.path} (${artifact.bytes} bytes, sha256 ${artifact.sha256.slice(0, 12)})`);
-  return { artifacts: [artifact] };
+/** The PM activity: the mission and all feedback so far become `docs/PRD.md` (earlier revisions kept). */
+export function createPm(deps: AgentDeps): (input: AgentInput) => Promise<PhaseResult> {
+  return (input) =>
+    runPhase('pm', input, async (ctx) => {
+      const provider = deps.providers.forPhase('pm');
+      const previousPrd = input.feedback.length > 0 ? await ctx.workspace.readText(ARTIFACT_PATHS.prd) : null;
+      const draft = await provider.writePrd({ ...ctx.brief, previousPrd }, ctx);
+      const artifact = await ctx.workspace.writeArtifact('prd', ARTIFACT_PATHS.prd, draft.value);
+      await ctx.log.write('wrote', `Wrote ${describeWrite(artifact)} with the ${provider.name} provider`);
+      return { artifacts: [artifact], ...(draft.usage ? { usage: draft.usage } : {}) };
+    });
+}
+
+/** The PM activity with the configuration from the environment. */
+export function runPm(input: AgentInput): Promise<PhaseResult> {
+  return createPm(defaultAgentDeps())(input);
 }

@@ -1,31 +1,56 @@
 import { ARTIFACT_PATHS, type AgentInput, type QaResult } from '../../workflows/definitions';
-import { SessionWorkspace } from '../workspace';
-import { ENGINEER_FILES } from './engineer';
+import { AgentFailureType, nonRetryable } from '../failures';
+import { parseCommandTemplate } from '../providers/command-template';
+import { bugReport, judgeTestRun } from '../qa/bug-report';
+import { parseTestCounts } from '../qa/test-counts';
+import { runChild } from '../runner/run-child';
+import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import { addUsage, runPhase } from './phase-runner';
 
-/** The QA agent (template): checks the engineer's files are in place and writes `docs/BUG_REPORT.md`. */
-export async function runQa(input: AgentInput): Promise<QaResult> {
-  const workspace = new SessionWorkspace(input.workDir);
-  const checks = await Promise.all(
-    Object.values(ENGINEER_FILES).map(async (file) => ({ file, present: await workspace.exists(file) })),
-  );
-  const missing = checks.filter((check) => !check.present).map((check) => check.file);
-  const passed = missing.length === 0;
-  const summary = passed
-    ? `${checks.length} of ${checks.length} checks passed`
-    : `${missing.length} of ${checks.length} checks failed: missing ${missing.join(', ')}`;
-  const report = [
-    '# Bug Report',
-    '',
-    `Session \`${input.sessionId}\`, iteration ${input.iteration}.`,
-    '',
-    `**Result:** ${passed ? 'PASS' : 'FAIL'} (${summary})`,
-    '',
-    '## Checks',
-    '',
-    ...checks.map((check) => `- [${check.present ? 'x' : ' '}] \`${check.file}\` exists`),
-    '',
-  ].join('\n');
-  const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report);
-  await workspace.appendLog('qa', `QA ${passed ? 'passed' : 'failed'}: ${summary}`);
-  return { passed, summary, artifacts: [artifact] };
+/**
+ * The QA activity: runs the project's test command in the work directory (sandboxed, time-limited), writes
+ * `docs/BUG_REPORT.md` with the result, counts and trimmed failing output, and says whether QA passed. A model
+ * provider may add an analysis of a failure.
+ */
+export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResult> {
+  return (input) =>
+    runPhase('qa', input, async (ctx) => {
+      const { workspace, log } = ctx;
+      if (deps.providers.codeIsModelWritten && !deps.config.runModelCode) {
+        throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, 'the project contains model-written code and RUN_MODEL_CODE is off; QA will not run it');
+      }
+      const argv = parseCommandTemplate(deps.config.qaTestCommand);
+      const sandbox = await deps.providers.sandbox();
+      if (sandbox.notice) await log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
+      const run = await runChild({
+        command: argv[0]!,
+        args: argv.slice(1),
+        workDir: workspace.root,
+        timeoutMs: deps.config.runTimeoutSeconds * 1000,
+        outputLimitBytes: deps.config.runOutputLimitBytes,
+        sandbox,
+        signal: ctx.scope.signal,
+        onTick: () => ctx.scope.heartbeat(),
+      });
+      const verdict = judgeTestRun(run, parseTestCounts(run.output));
+      const report = (analysis: string | null): string =>
+        bugReport({ sessionId: input.sessionId, iteration: input.iteration, command: deps.config.qaTestCommand, run, verdict, analysis });
+      let usage;
+      let analysis: string | null = null;
+      if (!verdict.passed) {
+        const review = await deps.providers.forPhase('qa').reviewTestRun({ ...ctx.brief, report: report(null) }, ctx);
+        analysis = review.value;
+        usage = review.usage;
+      }
+      const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report(analysis));
+      const how = `${deps.config.qaTestCommand}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;
+      await log.write('verdict', `QA ${verdict.passed ? 'passed' : 'failed'}: ${verdict.summary} (${how}); report in ${artifact.path}`);
+      const total = addUsage(usage);
+      return { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
+    });
+}
+
+/** The QA activity with the configuration from the environment. */
+export function runQa(input: AgentInput): Promise<QaResult> {
+  return createQa(defaultAgentDeps())(input);
 }

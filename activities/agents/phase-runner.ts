@@ -1,0 +1,94 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ConfigError } from '../../src/config';
+import type { AgentInput, AgentPhase, PhaseResult, TokenUsage } from '../../workflows/definitions';
+import { type ActivityScope, currentScope } from '../activity-scope';
+import { AgentFailureType, nonRetryable } from '../failures';
+import { PhaseLog } from '../phase-log';
+import { CommandTemplateError } from '../providers/command-template';
+import type { AgentBrief, ProviderCall } from '../providers/types';
+import { SandboxUnavailableError } from '../runner/sandbox';
+import { PathEscapeError, SessionWorkspace } from '../workspace';
+
+/** What a phase body gets. */
+export interface PhaseContext extends ProviderCall {
+  input: AgentInput;
+  brief: AgentBrief;
+  scope: ActivityScope;
+}
+
+/**
+ * Run one agent phase: its workspace (checked to belong to the session), its deduplicated log, and one place
+ * where failures are classified (bad paths, sandbox and configuration problems become non-retryable) and
+ * written to the session log before Temporal sees them.
+ */
+export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: AgentInput, body: (ctx: PhaseContext) => Promise<R>): Promise<R> {
+  const scope = currentScope();
+  const workspace = (() => {
+    try {
+      return SessionWorkspace.forSession(input);
+    } catch (err) {
+      throw nonRetryable(AgentFailureType.PATH_ESCAPE, (err as Error).message, err as Error);
+    }
+  })();
+  const log = new PhaseLog(workspace, phase, scope);
+  const brief: AgentBrief = {
+    sessionId: input.sessionId,
+    mission: input.userMission,
+    projectName: input.projectName,
+    iteration: input.iteration,
+    feedback: input.feedback,
+  };
+  try {
+    const result = await body({ input, brief, scope, workspace, log });
+    if (result.usage) await log.write('usage', usageLine(result.usage));
+    return result;
+  } catch (err) {
+    const failure = classify(err, scope);
+    if (!(failure instanceof CancelledFailure) && !scope.signal.aborted) await reportFailure(log, failure, scope).catch(() => undefined);
+    throw failure;
+  }
+}
+
+function classify(err: unknown, scope: ActivityScope): unknown {
+  if (scope.signal.aborted || err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
+  if (err instanceof PathEscapeError) return nonRetryable(AgentFailureType.PATH_ESCAPE, err.message, err);
+  if (err instanceof SandboxUnavailableError) return nonRetryable(AgentFailureType.SANDBOX_UNAVAILABLE, err.message, err);
+  if (err instanceof ConfigError || err instanceof CommandTemplateError) return nonRetryable(AgentFailureType.CONFIG, err.message, err);
+  return err;
+}
+
+async function reportFailure(log: PhaseLog, failure: unknown, scope: ActivityScope): Promise<void> {
+  const message = failure instanceof Error ? failure.message : String(failure);
+  const type = failure instanceof ApplicationFailure ? failure.type : failure instanceof Error ? failure.name : 'Error';
+  const attempt = scope.execution?.attempt ?? 1;
+  if (failure instanceof ApplicationFailure && failure.nonRetryable) {
+    await log.write('failed', `Failed (${type}, not retried): ${message}`);
+  } else {
+    await log.write('attempt-failed', `Attempt ${attempt} failed (${type}): ${message}; Temporal retries it with backoff`, { perAttempt: true });
+  }
+}
+
+function usageLine(usage: TokenUsage): string {
+  return (
+    `Model usage: ${usage.model}, ${usage.promptTokens} prompt + ${usage.completionTokens} completion = ` +
+    `${usage.totalTokens} tokens in ${usage.requests} request(s)`
+  );
+}
+
+/** Add up the usage of several calls (null when none had any). */
+export function addUsage(...usages: (TokenUsage | undefined)[]): TokenUsage | undefined {
+  const present = usages.filter((usage): usage is TokenUsage => usage !== undefined);
+  if (present.length === 0) return undefined;
+  return present.reduce((sum, usage) => ({
+    promptTokens: sum.promptTokens + usage.promptTokens,
+    completionTokens: sum.completionTokens + usage.completionTokens,
+    totalTokens: sum.totalTokens + usage.totalTokens,
+    requests: sum.requests + usage.requests,
+    model: sum.model,
+  }));
+}
+
+/** Human-readable size and hash of what was written, for log lines. */
+export function describeWrite(ref: { path: string; bytes: number; sha256: string }): string {
+  return `${ref.path} (${ref.bytes} bytes, sha256 ${ref.sha256.slice(0, 12)})`;
+}

@@ -1,0 +1,104 @@
+import { runChild } from '../runner/run-child';
+import type { ResolvedSandbox } from '../runner/sandbox';
+import { AgentFailureType, nonRetryable } from '../failures';
+import type { SessionWorkspace } from '../workspace';
+import { expandCommand } from './command-template';
+import { TemplateProvider } from './template/template-provider';
+import type { AgentProvider, CodeRequest, CodeResult, DesignRequest, Drafted, PrdRequest, ProviderCall } from './types';
+
+/** Where the agent command's output is kept, relative to the work directory. */
+export const AGENT_COMMAND_LOG = 'logs/agent-command.log';
+const SKIPPED_DIRS = ['docs', 'logs', '.git', 'node_modules'];
+
+/** What the command provider runs. */
+export interface CommandSettings {
+  /** The parsed command template (see parseCommandTemplate). */
+  argv: string[];
+  timeoutMs: number;
+  outputLimitBytes: number;
+  /** Variables the command receives from the worker's environment. */
+  passthroughEnv: string[];
+  sandbox: () => Promise<ResolvedSandbox>;
+}
+
+/**
+ * The engineer phase delegated to an external coding-agent CLI, run in the work directory with the PRD, spec,
+ * feedback and bug-report paths as arguments (unprivileged, scrubbed environment plus the named variables,
+ * network allowed, time-limited). The other phases are the template's: the command provider only codes.
+ */
+export class CommandProvider implements AgentProvider {
+  readonly name = 'command' as const;
+  private readonly template = new TemplateProvider();
+
+  constructor(private readonly settings: CommandSettings) {}
+
+  writePrd(request: PrdRequest): Promise<Drafted<string>> {
+    return this.template.writePrd(request);
+  }
+
+  writeDesign(request: DesignRequest): Promise<Drafted<{ techSpec: string; scaffold: string }>> {
+    return this.template.writeDesign(request);
+  }
+
+  reviewTestRun(): Promise<Drafted<string | null>> {
+    return Promise.resolve({ value: null });
+  }
+
+  async writeCode(request: CodeRequest, call: ProviderCall): Promise<Drafted<CodeResult>> {
+    const { workspace } = call;
+    const abs = (relative: string | null): string => (relative ? workspace.resolve(relative) : '');
+    const argv = expandCommand(this.settings.argv, {
+      work_dir: workspace.root,
+      prd: abs(request.paths.prd),
+      spec: abs(request.paths.techSpec),
+      feedback: abs(request.paths.feedback),
+      bug_report: abs(request.paths.bugReport),
+      mission: request.mission,
+    });
+    const before = await snapshot(workspace);
+    await call.log.write('command-start', `Running the agent command ${JSON.stringify(argv[0])} in the work directory`);
+    let result;
+    try {
+      result = await runChild({
+        command: argv[0]!,
+        args: argv.slice(1),
+        workDir: workspace.root,
+        timeoutMs: this.settings.timeoutMs,
+        outputLimitBytes: this.settings.outputLimitBytes,
+        sandbox: await this.settings.sandbox(),
+        passthroughEnv: this.settings.passthroughEnv,
+        network: true,
+        signal: call.scope.signal,
+        onTick: () => call.scope.heartbeat(),
+      });
+    } catch (err) {
+      if (call.scope.signal.aborted) throw err;
+      throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command could not start: ${(err as Error).message}`, err as Error);
+    }
+    await workspace.writeArtifact('code', AGENT_COMMAND_LOG, result.output);
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    if (result.timedOut) {
+      throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command timed out after ${seconds} s and was killed; its output is in ${AGENT_COMMAND_LOG}`);
+    }
+    if (result.exitCode !== 0) {
+      const tail = result.output.trim().split('\n').slice(-5).join(' ⏎ ');
+      throw nonRetryable(
+        AgentFailureType.AGENT_COMMAND_FAILED,
+        `the agent command exited with ${result.exitCode ?? result.signal} after ${seconds} s: ${tail.slice(-500)} (full output in ${AGENT_COMMAND_LOG})`,
+      );
+    }
+    const after = await snapshot(workspace);
+    const changed = [...after].filter(([file, hash]) => before.get(file) !== hash).map(([file]) => file);
+    return { value: { kind: 'applied', changed, notes: `agent command exited 0 after ${seconds} s, ${result.isolation} as ${result.user}` } };
+  }
+}
+
+async function snapshot(workspace: SessionWorkspace): Promise<Map<string, string>> {
+  const hashes = new Map<string, string>();
+  for (const file of await workspace.listFiles(SKIPPED_DIRS, 2000)) {
+    const ref = await workspace.describeFile('code', file).catch(() => null);
+    if (ref) hashes.set(file, ref.sha256);
+  }
+  return hashes;
+}
+
