@@ -7,7 +7,8 @@ import { createPm } from './agents/pm';
 import { createQa } from './agents/qa';
 import { SessionWorkspace } from './workspace';
 
-export { sweepWorkDirs, startWorkDirRetention } from './retention';
+export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
+export { startWorkDirRetention, sweepWorkDirs } from './retention';
 
 /** Append a line to the session's execution log. */
 export async function logSessionEvent(input: SessionLogInput): Promise<void> {

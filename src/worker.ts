@@ -1,10 +1,10 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { agentSetupSummary, createActivities, startWorkDirRetention } from '../activities';
 import type { SessionActivities } from '../workflows/definitions';
 import { resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
 import { prepareNamespace } from './temporal/namespace-setup';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 
 /** What a session worker needs. */
 export interface SessionWorkerOptions {
@@ -42,10 +42,23 @@ async function main(): Promise<void> {
   } finally {
     await setupConnection.close();
   }
+  const activities = createActivities({}, { config });
+  const setup = await agentSetupSummary(config);
+  logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
   const connection = await NativeConnection.connect({ address });
-  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue });
+  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+  const retentionConnection = await Connection.connect({ address });
+  const stopRetention = startWorkDirRetention({
+    client: new Client({ connection: retentionConnection, namespace: config.namespace }),
+    workDirBase: config.workDirBase,
+    retentionDays: config.workDirRetentionDays ?? config.retentionDays,
+    onReport: (report) => report.removed.length > 0 && logger.info(report, 'work directories past retention removed'),
+    onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
+  });
   logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
   await worker.run();
+  stopRetention();
+  await retentionConnection.close();
   await connection.close();
   logger.info('worker stopped');
 }

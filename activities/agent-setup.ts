@@ -1,0 +1,42 @@
+import type { OrchestratorConfig } from '../src/config';
+import type { AgentPhase } from '../workflows/definitions';
+import { ProviderSet } from './providers/provider-set';
+import type { Isolation } from './runner/sandbox';
+
+/** What a worker says at start-up about how its agents think and how their children run. */
+export interface AgentSetupSummary {
+  providers: Record<AgentPhase, string>;
+  model: string | null;
+  runModelCode: boolean;
+  isolation: Isolation | 'unavailable';
+  childUser: string | null;
+  /** Why isolation is weaker than asked for, or why children cannot run at all. */
+  notice: string | null;
+}
+
+/** Check the provider settings (ConfigError when wrong) and probe the sandbox once, for the start-up log. */
+export async function agentSetupSummary(config: OrchestratorConfig): Promise<AgentSetupSummary> {
+  const providers = new ProviderSet(config);
+  const phases: AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
+  const summary: AgentSetupSummary = {
+    providers: Object.fromEntries(phases.map((phase) => [phase, providers.forPhase(phase).name])) as Record<AgentPhase, string>,
+    model: phases.some((phase) => providers.forPhase(phase).name === 'openai') ? (config.openaiModel ?? null) : null,
+    runModelCode: config.runModelCode,
+    isolation: 'unavailable',
+    childUser: null,
+    notice: null,
+  };
+  try {
+    const sandbox = await providers.sandbox();
+    summary.isolation = sandbox.isolation;
+    summary.childUser = sandbox.userName;
+    summary.notice = sandbox.notice;
+  } catch (err) {
+    summary.notice = `engineer and QA cannot run children: ${(err as Error).message}`;
+  }
+  if (providers.codeIsModelWritten && !config.runModelCode) {
+    const warning = 'a model writes code and RUN_MODEL_CODE is off: sessions will stop at the engineer phase';
+    summary.notice = summary.notice ? `${summary.notice}; ${warning}` : warning;
+  }
+  return summary;
+}
