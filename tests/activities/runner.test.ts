@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { OutputBuffer } from '../../activities/runner/output-buffer';
+import { runChild } from '../../activities/runner/run-child';
+import { resolveSandbox, type SandboxMode } from '../../activities/runner/sandbox';
+
+/** Whether a process whose command line contains `marker` is alive (any user, any namespace). */
+async function processAlive(marker: string): Promise<boolean> {
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.replace(/\0/g, ' ').includes(marker)) return true;
+  }
+  return false;
+}
+
+const modes: SandboxMode[] = ['none', 'auto'];
+
+describe('running generated code', () => {
+  let base: string;
+  let workDir: string;
+  before(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'runner-test-'));
+    workDir = path.join(base, 'sess_runnerTest');
+    await mkdir(path.join(workDir, 'docs'), { recursive: true });
+  });
+  after(() => rm(base, { recursive: true, force: true }));
+
+  for (const mode of modes) {
+    test(`${mode}: a timeout kills the whole process tree, grandchildren included`, async (t) => {
+      const sandbox = await resolveSandbox(mode, 'nobody');
+      t.diagnostic(`isolation ${sandbox.isolation}${sandbox.notice ? ` (${sandbox.notice})` : ''}`);
+      const marker = `${Math.floor(Math.random() * 1e6)}`;
+      const started = Date.now();
+      let ticks = 0;
+      const result = await runChild({
+        command: 'bash',
+        args: ['-c', `(sleep 300.${marker} &) ; sleep 301.${marker} & echo started; wait`],
+        workDir,
+        timeoutMs: 1_200,
+        outputLimitBytes: 4096,
+        sandbox,
+        onTick: () => (ticks += 1),
+      });
+      assert.equal(result.timedOut, true);
+      assert.ok(Date.now() - started < 6_000, 'stopped promptly');
+      assert.match(result.output, /started/);
+      assert.ok(ticks >= 1, 'heartbeat ticks while the child runs');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(await processAlive(`300.${marker}`), false, 'the detached grandchild is gone');
+      assert.equal(await processAlive(`301.${marker}`), false, 'the background child is gone');
+    });
+
+    test(`${mode}: never root, scrubbed environment, cwd is the work directory`, async () => {
+      process.env.TEMPORAL_ADDRESS_FOR_TEST = 'leak';
+      process.env.OPENAI_API_KEY_FOR_TEST = 'sk-leak';
+      try {
+        const sandbox = await resolveSandbox(mode, 'nobody');
+        const result = await runChild({ command: 'bash', args: ['-c', 'id -u; pwd; env'], workDir, timeoutMs: 10_000, outputLimitBytes: 65_536, sandbox });
+        assert.equal(result.exitCode, 0, result.output);
+        const [uid, cwd] = result.output.split('\n');
+        assert.notEqual(uid, '0', 'the child is not root');
+        assert.equal(cwd, workDir);
+        assert.doesNotMatch(result.output, /TEMPORAL_|OPENAI_|leak/);
+        assert.match(result.output, /^PATH=/m);
+      } finally {
+        delete process.env.TEMPORAL_ADDRESS_FOR_TEST;
+        delete process.env.OPENAI_API_KEY_FOR_TEST;
+      }
+    });
+  }
+
+  test('with bubblewrap: the host loopback is unreachable, docs/ is read-only, the project is writable', async (t) => {
+    const sandbox = await resolveSandbox('auto', 'nobody');
+    if (sandbox.isolation !== 'bwrap') return t.skip(`bubblewrap unavailable: ${sandbox.notice}`);
+    const server = net.createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const probe = `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null && echo net-reached || echo net-unreachable`;
+      const script = `touch made-by-child.txt && echo project-writable; touch docs/x 2>/dev/null || echo docs-readonly; ${probe}`;
+      const result = await runChild({ command: 'bash', args: ['-c', script], workDir, timeoutMs: 10_000, outputLimitBytes: 65_536, sandbox });
+      assert.match(result.output, /project-writable/);
+      assert.match(result.output, /docs-readonly/);
+      assert.match(result.output, /net-unreachable/);
+      assert.ok((await stat(path.join(workDir, 'made-by-child.txt'))).isFile());
+      const unsandboxed = await runChild({ command: 'bash', args: ['-c', probe], workDir, timeoutMs: 10_000, outputLimitBytes: 4096, sandbox: await resolveSandbox('none', 'nobody') });
+      assert.match(unsandboxed.output, /net-reached/, 'the same probe reaches the server without the sandbox');
+    } finally {
+      server.close();
+    }
+  });
+
+  test('an abort (cancellation) kills the child and rejects with the reason', async () => {
+    const sandbox = await resolveSandbox('auto', 'nobody');
+    const marker = `${Math.floor(Math.random() * 1e6)}`;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancelled by test')), 500);
+    await assert.rejects(
+      runChild({ command: 'sleep', args: [`302.${marker}`], workDir, timeoutMs: 60_000, outputLimitBytes: 4096, sandbox, signal: controller.signal }),
+      /cancelled by test/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await processAlive(`302.${marker}`), false);
+  });
+
+  test('output is capped, keeping the head and the tail', async () => {
+    const sandbox = await resolveSandbox('auto', 'nobody');
+    const result = await runChild({
+      command: 'bash',
+      args: ['-c', 'echo FIRST; for i in $(seq 1 20000); do echo "line $i"; done; echo LAST'],
+      workDir,
+      timeoutMs: 10_000,
+      outputLimitBytes: 2048,
+      sandbox,
+    });
+    assert.equal(result.truncated, true);
+    assert.ok(result.outputBytes > 100_000);
+    assert.ok(result.output.length < 2_200);
+    assert.match(result.output, /^FIRST/);
+    assert.match(result.output, /LAST\n$/);
+    assert.match(result.output, /bytes of output omitted/);
+  });
+});
+
+test('OutputBuffer keeps everything under the limit', () => {
+  const buffer = new OutputBuffer(100);
+  buffer.write(Buffer.from('hello '));
+  buffer.write(Buffer.from('world'));
+  assert.equal(buffer.toString(), 'hello world');
+  assert.equal(buffer.truncated, false);
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createActivities } from '../../activities';
+import { expandCommand, parseCommandTemplate } from '../../activities/providers/command-template';
+import { ProviderSet } from '../../activities/providers/provider-set';
+import { ConfigError, resolveConfig } from '../../src/config';
+
+test('the provider is chosen per phase: AGENT_PROVIDER, then AGENT_PROVIDER_<PHASE>', () => {
+  const config = resolveConfig({}, { AGENT_PROVIDER: 'openai', AGENT_PROVIDER_QA: 'template', OPENAI_MODEL: 'm', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
+  const providers = new ProviderSet(config);
+  assert.deepEqual(
+    (['pm', 'architect', 'engineer', 'qa'] as const).map((phase) => providers.forPhase(phase).name),
+    ['openai', 'openai', 'openai', 'template'],
+  );
+  assert.equal(providers.codeIsModelWritten, true);
+  assert.equal(new ProviderSet(resolveConfig({}, {})).codeIsModelWritten, false, 'the template default writes no model code');
+});
+
+test('bad provider settings fail when the activities are built, naming every problem', () => {
+  assert.throws(() => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER: 'openai' }) }), (err: Error) => {
+    assert.ok(err instanceof ConfigError);
+    assert.match(err.message, /OPENAI_MODEL is required/);
+    assert.match(err.message, /OPENAI_API_KEY is required/);
+    return true;
+  });
+  assert.throws(() => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER_ENGINEER: 'command' }) }), /AGENT_COMMAND is not set/);
+  assert.throws(
+    () => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'agent {prd}', AGENT_COMMAND_ENV: 'TEMPORAL_ADDRESS' }) }),
+    /may not pass TEMPORAL_ADDRESS/,
+  );
+  assert.throws(() => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'agent {nope}' }) }), /unknown placeholder \{nope\}/);
+  assert.throws(() => resolveConfig({}, { AGENT_PROVIDER: 'gpt' }), /AGENT_PROVIDER/);
+  assert.throws(() => resolveConfig({}, { RUN_SANDBOX: 'docker' }), /RUN_SANDBOX/);
+});
+
+test('command templates split like a shell line without a shell, or come as a JSON array', () => {
+  assert.deepEqual(parseCommandTemplate(`my-agent --prd {prd} --msg "two words" 'it''s' a\\ b`), ['my-agent', '--prd', '{prd}', '--msg', 'two words', 'its', 'a b']);
+  assert.deepEqual(parseCommandTemplate('["agent", "--spec={spec}"]'), ['agent', '--spec={spec}']);
+  assert.throws(() => parseCommandTemplate('agent "open'), /unterminated quote/);
+  const expanded = expandCommand(['agent', '--spec={spec}', '{mission}'], {
+    work_dir: '/w',
+    prd: '/w/docs/PRD.md',
+    spec: '/w/docs/TECH_SPEC.md',
+    feedback: '/w/docs/FEEDBACK.md',
+    bug_report: '',
+    mission: 'Build $(rm -rf /); echo',
+  });
+  assert.deepEqual(expanded, ['agent', '--spec=/w/docs/TECH_SPEC.md', 'Build $(rm -rf /); echo'], 'values stay single arguments');
+});
