@@ -6,7 +6,7 @@ import type { ChildResult } from '../../activities/runner/run-child';
 
 const TAP = ['TAP version 13', 'ok 1 - adds', 'not ok 2 - subtracts', '  ---', '  ...', '1..2', '# tests 2', '# pass 1', '# fail 1', '# skipped 0', '# todo 0'].join('\n');
 
-test('test counts from node:test TAP and spec, Jest, pytest and the plain closing line', () => {
+void test('test counts from node:test TAP and spec, Jest, pytest and the plain closing line', () => {
   assert.deepEqual(parseTestCounts(TAP), { total: 2, passed: 1, failed: 1, skipped: 0 });
   assert.deepEqual(parseTestCounts('ℹ tests 3\nℹ pass 3\nℹ fail 0\nℹ skipped 0'), { total: 3, passed: 3, failed: 0, skipped: 0 });
   assert.deepEqual(parseTestCounts('Tests:       1 failed, 4 passed, 5 total'), { total: 5, passed: 4, failed: 1, skipped: 0 });
@@ -20,7 +20,7 @@ function run(overrides: Partial<ChildResult>): ChildResult {
   return { exitCode: 0, signal: null, timedOut: false, durationMs: 1234, output: '', outputBytes: 0, truncated: false, isolation: 'bwrap', user: 'nobody', ...overrides };
 }
 
-test('the verdict: exit code, failures, no tests and timeouts', () => {
+void test('the verdict: exit code, failures, no tests and timeouts', () => {
   assert.equal(judgeTestRun(run({}), { total: 3, passed: 3, failed: 0, skipped: 0 }).passed, true);
   assert.equal(judgeTestRun(run({ exitCode: 1, output: TAP }), parseTestCounts(TAP)).summary, '1 passed, 1 failed; first failure: subtracts');
   assert.equal(judgeTestRun(run({}), { total: 0, passed: 0, failed: 0, skipped: 0 }).summary, 'no tests ran');
@@ -28,7 +28,7 @@ test('the verdict: exit code, failures, no tests and timeouts', () => {
   assert.equal(judgeTestRun(run({ exitCode: 2 }), null).passed, false);
 });
 
-test('a failing report has the result, counts, failing tests and the trimmed output tail', () => {
+void test('a failing report has the result, counts, failing tests and the trimmed output tail', () => {
   const output = `${Array.from({ length: 400 }, (_, i) => `noise ${i}`).join('\n')}\n${TAP}`;
   const failed = run({ exitCode: 1, output, outputBytes: output.length });
   const report = bugReport({ sessionId: 'sess_x', iteration: 2, command: 'npm test', run: failed, verdict: judgeTestRun(failed, parseTestCounts(output)), analysis: 'Check subtract.' });

@@ -20,7 +20,7 @@ async function processAlive(marker: string): Promise<boolean> {
 
 const modes: SandboxMode[] = ['none', 'auto'];
 
-describe('running generated code', () => {
+void describe('running generated code', () => {
   let base: string;
   let workDir: string;
   before(async () => {
@@ -31,7 +31,7 @@ describe('running generated code', () => {
   after(() => rm(base, { recursive: true, force: true }));
 
   for (const mode of modes) {
-    test(`${mode}: a timeout kills the whole process tree, grandchildren included`, async (t) => {
+    void test(`${mode}: a timeout kills the whole process tree, grandchildren included`, async (t) => {
       const sandbox = await resolveSandbox(mode, 'nobody');
       t.diagnostic(`isolation ${sandbox.isolation}${sandbox.notice ? ` (${sandbox.notice})` : ''}`);
       const marker = `${Math.floor(Math.random() * 1e6)}`;
@@ -55,7 +55,7 @@ describe('running generated code', () => {
       assert.equal(await processAlive(`301.${marker}`), false, 'the background child is gone');
     });
 
-    test(`${mode}: never root, scrubbed environment, cwd is the work directory`, async () => {
+    void test(`${mode}: never root, scrubbed environment, cwd is the work directory`, async () => {
       process.env.TEMPORAL_ADDRESS_FOR_TEST = 'leak';
       process.env.OPENAI_API_KEY_FOR_TEST = 'sk-leak';
       try {
@@ -74,7 +74,7 @@ describe('running generated code', () => {
     });
   }
 
-  test('with bubblewrap: the host loopback is unreachable, docs/ is read-only, the project is writable', async (t) => {
+  void test('with bubblewrap: the host loopback is unreachable, docs/ is read-only, the project is writable', async (t) => {
     const sandbox = await resolveSandbox('auto', 'nobody');
     if (sandbox.isolation !== 'bwrap') return t.skip(`bubblewrap unavailable: ${sandbox.notice}`);
     const server = net.createServer((socket) => socket.end());
@@ -95,7 +95,7 @@ describe('running generated code', () => {
     }
   });
 
-  test('an abort (cancellation) kills the child and rejects with the reason', async () => {
+  void test('an abort (cancellation) kills the child and rejects with the reason', async () => {
     const sandbox = await resolveSandbox('auto', 'nobody');
     const marker = `${Math.floor(Math.random() * 1e6)}`;
     const controller = new AbortController();
@@ -108,7 +108,7 @@ describe('running generated code', () => {
     assert.equal(await processAlive(`302.${marker}`), false);
   });
 
-  test('output is capped, keeping the head and the tail', async () => {
+  void test('output is capped, keeping the head and the tail', async () => {
     const sandbox = await resolveSandbox('auto', 'nobody');
     const result = await runChild({
       command: 'bash',
@@ -127,7 +127,7 @@ describe('running generated code', () => {
   });
 });
 
-test('OutputBuffer keeps everything under the limit', () => {
+void test('OutputBuffer keeps everything under the limit', () => {
   const buffer = new OutputBuffer(100);
   buffer.write(Buffer.from('hello '));
   buffer.write(Buffer.from('world'));

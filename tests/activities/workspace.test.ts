@@ -7,7 +7,7 @@ import { sweepWorkDirs } from '../../activities/retention';
 import { PathEscapeError, SessionWorkspace } from '../../activities/workspace';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 
-describe('SessionWorkspace: nothing is written outside the session directory', () => {
+void describe('SessionWorkspace: nothing is written outside the session directory', () => {
   let base: string;
   let outside: string;
   let workspace: SessionWorkspace;
@@ -19,14 +19,14 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
   });
   after(() => rm(base, { recursive: true, force: true }));
 
-  test('.., absolute and NUL paths are refused before touching the disk', async () => {
+  void test('.., absolute and NUL paths are refused before touching the disk', async () => {
     for (const bad of ['../escape.txt', 'a/../../escape.txt', '/etc/passwd', '', 'a\0b']) {
       await assert.rejects(workspace.writeFile(bad, 'x'), PathEscapeError, bad);
     }
     assert.deepEqual(await readdir(outside), []);
   });
 
-  test('a symlinked directory leading outside is refused for writes, mkdir below it and reads', async () => {
+  void test('a symlinked directory leading outside is refused for writes, mkdir below it and reads', async () => {
     await mkdir(workspace.root, { recursive: true });
     await symlink(outside, path.join(workspace.root, 'linked'));
     await assert.rejects(workspace.writeFile('linked/owned.txt', 'x'), PathEscapeError);
@@ -36,7 +36,7 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
     assert.deepEqual((await readdir(outside)).sort(), ['secret.txt'], 'nothing was created outside');
   });
 
-  test('a symlinked file is replaced, not written through; a symlink read leading outside is refused', async () => {
+  void test('a symlinked file is replaced, not written through; a symlink read leading outside is refused', async () => {
     const target = path.join(outside, 'target.txt');
     await writeFile(target, 'untouched');
     await symlink(target, path.join(workspace.root, 'file-link.txt'));
@@ -46,7 +46,7 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
     assert.equal(await workspace.readText('file-link.txt'), 'new content');
   });
 
-  test('the session log is never appended through a symlink', async () => {
+  void test('the session log is never appended through a symlink', async () => {
     const target = path.join(outside, 'fake.log');
     await writeFile(target, '');
     await mkdir(path.join(workspace.root, 'logs'), { recursive: true });
@@ -56,13 +56,13 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
     await rm(path.join(workspace.root, 'logs', 'session.log'));
   });
 
-  test('a work directory not named after its (well-formed) session id is refused', () => {
+  void test('a work directory not named after its (well-formed) session id is refused', () => {
     assert.throws(() => SessionWorkspace.forSession({ sessionId: 'sess_a', workDir: path.join(base, 'sess_b') }), PathEscapeError);
     assert.throws(() => SessionWorkspace.forSession({ sessionId: '../x', workDir: path.join(base, '../x') }), PathEscapeError);
     assert.throws(() => SessionWorkspace.forSession({ sessionId: 'sess_a', workDir: 'relative/sess_a' }), PathEscapeError);
   });
 
-  test('rewriting a document keeps the earlier revision in docs/history, once, and leaves no temp files', async () => {
+  void test('rewriting a document keeps the earlier revision in docs/history, once, and leaves no temp files', async () => {
     await workspace.writeArtifact('prd', ARTIFACT_PATHS.prd, 'first');
     await workspace.writeArtifact('prd', ARTIFACT_PATHS.prd, 'first');
     await workspace.writeArtifact('prd', ARTIFACT_PATHS.prd, 'second');
@@ -80,7 +80,7 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
     assert.deepEqual((await readdir(path.join(workspace.root, 'docs'))).filter((name) => name.endsWith('.tmp')), []);
   });
 
-  test('appendLog with an event id applies once', async () => {
+  void test('appendLog with an event id applies once', async () => {
     await workspace.appendLog('qa', 'only once', 'evt-1');
     await workspace.appendLog('qa', 'only once', 'evt-1');
     const log = await readFile(path.join(workspace.root, 'logs', 'session.log'), 'utf8');
@@ -88,8 +88,8 @@ describe('SessionWorkspace: nothing is written outside the session directory', (
   });
 });
 
-describe('work directory retention', () => {
-  test('removes finished sessions untouched past retention; keeps recent, running and foreign entries', async () => {
+void describe('work directory retention', () => {
+  void test('removes finished sessions untouched past retention; keeps recent, running and foreign entries', async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), 'retention-test-'));
     try {
       const old = Date.now() / 1000 - 40 * 86_400;

@@ -5,7 +5,7 @@ import { expandCommand, parseCommandTemplate } from '../../activities/providers/
 import { ProviderSet } from '../../activities/providers/provider-set';
 import { ConfigError, resolveConfig } from '../../src/config';
 
-test('the provider is chosen per phase: AGENT_PROVIDER, then AGENT_PROVIDER_<PHASE>', () => {
+void test('the provider is chosen per phase: AGENT_PROVIDER, then AGENT_PROVIDER_<PHASE>', () => {
   const config = resolveConfig({}, { AGENT_PROVIDER: 'openai', AGENT_PROVIDER_QA: 'template', OPENAI_MODEL: 'm', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' });
   const providers = new ProviderSet(config);
   assert.deepEqual(
@@ -16,7 +16,7 @@ test('the provider is chosen per phase: AGENT_PROVIDER, then AGENT_PROVIDER_<PHA
   assert.equal(new ProviderSet(resolveConfig({}, {})).codeIsModelWritten, false, 'the template default writes no model code');
 });
 
-test('bad provider settings fail when the activities are built, naming every problem', () => {
+void test('bad provider settings fail when the activities are built, naming every problem', () => {
   assert.throws(() => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER: 'openai' }) }), (err: Error) => {
     assert.ok(err instanceof ConfigError);
     assert.match(err.message, /OPENAI_MODEL is required/);
@@ -33,7 +33,7 @@ test('bad provider settings fail when the activities are built, naming every pro
   assert.throws(() => resolveConfig({}, { RUN_SANDBOX: 'docker' }), /RUN_SANDBOX/);
 });
 
-test('command templates split like a shell line without a shell, or come as a JSON array', () => {
+void test('command templates split like a shell line without a shell, or come as a JSON array', () => {
   assert.deepEqual(parseCommandTemplate(`my-agent --prd {prd} --msg "two words" 'it''s' a\\ b`), ['my-agent', '--prd', '{prd}', '--msg', 'two words', 'its', 'a b']);
   assert.deepEqual(parseCommandTemplate('["agent", "--spec={spec}"]'), ['agent', '--spec={spec}']);
   assert.throws(() => parseCommandTemplate('agent "open'), /unterminated quote/);
