@@ -1,11 +1,12 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { resolveConfig } from './config';
 import { startGateway } from './gateway/server';
 import { logger } from './logger';
 import { Orchestrator } from './orchestration/orchestrator';
 import { startDevServer } from './temporal/dev-server';
 import { prepareNamespace } from './temporal/namespace-setup';
+import { installRuntime } from './temporal/runtime';
 import { createSessionWorker } from './worker';
 
 type Cleanup = () => Promise<void>;
@@ -17,7 +18,7 @@ type Cleanup = () => Promise<void>;
  */
 async function main(): Promise<void> {
   const config = resolveConfig();
-  Runtime.install({ shutdownSignals: [] });
+  installRuntime({ shutdownSignals: [] });
   const cleanups: Cleanup[] = [];
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> =>

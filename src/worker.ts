@@ -4,6 +4,7 @@ import type { SessionActivities } from '../workflows/definitions';
 import { resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
 import { prepareNamespace } from './temporal/namespace-setup';
+import { installRuntime } from './temporal/runtime';
 import { Client, Connection } from '@temporalio/client';
 
 /** What a session worker needs. */
@@ -34,6 +35,7 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
 
 async function main(): Promise<void> {
   const config = resolveConfig();
+  installRuntime();
   const address = temporalAddressOf(config);
   const setupConnection = await Connection.connect({ address });
   try {
