@@ -53,6 +53,20 @@ function newerFirst(a: SessionInfo, b: SessionInfo): number {
   return b.createdAt.getTime() - a.createdAt.getTime() || (a.sessionId < b.sessionId ? 1 : a.sessionId > b.sessionId ? -1 : 0);
 }
 
+/** Insert `session` into `kept` (sorted newest first), keeping at most `capacity` entries. */
+function keepNewest(kept: SessionInfo[], session: SessionInfo, capacity: number): void {
+  let low = 0;
+  let high = kept.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (newerFirst(kept[middle] as SessionInfo, session) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  if (low >= capacity) return;
+  kept.splice(low, 0, session);
+  if (kept.length > capacity) kept.pop();
+}
+
 function isAfterCursor(session: SessionInfo, cursor: Cursor): boolean {
   const t = session.createdAt.getTime();
   return t < cursor.t || (t === cursor.t && session.sessionId < cursor.id);
@@ -80,11 +94,7 @@ export async function listSessionPage(client: Client, options: ListSessionsOptio
   let lastCloseTime: number | null = null;
   for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
     const session = sessionInfoFromExecution(execution);
-    if (!cursor || isAfterCursor(session, cursor)) {
-      kept.push(session);
-      kept.sort(newerFirst);
-      if (kept.length > limit + 1) kept.pop();
-    }
+    if (!cursor || isAfterCursor(session, cursor)) keepNewest(kept, session, limit + 1);
     const closed = execution.closeTime?.getTime() ?? null;
     if (closed === null) {
       if (lastCloseTime !== null) orderHolds = false;
