@@ -1,0 +1,111 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request the stand-in received. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  body: {
+    model?: string;
+    messages?: { role: string; content: string }[];
+    response_format?: { type: string; json_schema?: { name: string; strict?: boolean } };
+    [key: string]: unknown;
+  };
+}
+
+/** What the stand-in answers: a reply's content, or a raw HTTP status and body. */
+export type CannedReply = { content: string; finishReason?: string } | { status: number; body: unknown; headers?: Record<string, string> };
+
+/**
+ * A stand-in for an OpenAI-compatible chat-completions server, on 127.0.0.1 only. It is not a model: it
+ * records every request (so tests check what we send) and answers from `reply(request)`, which returns
+ * canned replies, malformed ones and HTTP errors as a test needs. It stands in for the one edge we do not
+ * own, the LLM endpoint; Temporal stays real.
+ */
+export class ChatStandIn {
+  readonly requests: RecordedRequest[] = [];
+  private server: http.Server | null = null;
+
+  constructor(private readonly reply: (request: RecordedRequest, index: number) => CannedReply) {}
+
+  /** The base URL to give OPENAI_BASE_URL. */
+  baseUrl = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        let body: RecordedRequest['body'] = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RecordedRequest['body'];
+        } catch {
+          // recorded as empty
+        }
+        const request: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body };
+        this.requests.push(request);
+        const canned = this.reply(request, this.requests.length - 1);
+        if ('status' in canned) {
+          res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers });
+          res.end(typeof canned.body === 'string' ? canned.body : JSON.stringify(canned.body));
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: `chatcmpl-standin-${this.requests.length}`,
+            object: 'chat.completion',
+            created: 0,
+            model: body.model ?? 'unknown',
+            choices: [{ index: 0, message: { role: 'assistant', content: canned.content }, finish_reason: canned.finishReason ?? 'stop' }],
+            usage: { prompt_tokens: 100 + this.requests.length, completion_tokens: 20, total_tokens: 120 + this.requests.length },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Which role a request is for, read from its system prompt. */
+  static roleOf(request: RecordedRequest): 'pm' | 'architect' | 'engineer' | 'qa' | 'unknown' {
+    const system = request.body.messages?.find((message) => message.role === 'system')?.content ?? '';
+    if (system.startsWith('You are the product manager')) return 'pm';
+    if (system.startsWith('You are the software architect')) return 'architect';
+    if (system.startsWith('You are the software engineer')) return 'engineer';
+    if (system.startsWith('You are the QA engineer')) return 'qa';
+    return 'unknown';
+  }
+}
+
+/** A small project the stand-in "architect" and "engineer" agree on. */
+export const STAND_IN_SCAFFOLD = [
+  '#!/usr/bin/env bash',
+  'set -euo pipefail',
+  'mkdir -p src test',
+  `printf '%s\\n' '{"name":"adder","version":"1.0.0","private":true,"scripts":{"test":"node --test test/"}}' > package.json`,
+  `printf '%s\\n' "const test = require('node:test');" "const assert = require('node:assert/strict');" "const { add } = require('../src/add.js');" "test('adds two numbers', () => assert.equal(add(2, 3), 5));" > test/add.test.js`,
+  '',
+].join('\n');
+
+export const STAND_IN_CODE = JSON.stringify({ files: [{ path: 'src/add.js', content: 'exports.add = (a, b) => a + b;\n' }], notes: 'Implemented add.' });
+
+/** Well-formed replies for every role. */
+export function happyReply(request: RecordedRequest): CannedReply {
+  switch (ChatStandIn.roleOf(request)) {
+    case 'pm':
+      return { content: '# PRD: Adder\n\n## Requirements\n\n1. Add two numbers.\n' };
+    case 'architect':
+      return { content: JSON.stringify({ tech_spec: '# Spec: Adder\n\n`src/add.js` exports `add(a, b)`.\n', scaffold_sh: STAND_IN_SCAFFOLD }) };
+    case 'engineer':
+      return { content: STAND_IN_CODE };
+    default:
+      return { content: '- Check the add function.' };
+  }
+}

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
+import { ARTIFACT_PATHS, type SessionState } from '../../workflows/definitions';
+import { agentHarness, readWorkFile } from './agent-harness';
+import { type CannedReply, ChatStandIn, happyReply, type RecordedRequest } from './chat-stand-in';
+
+// The LLM endpoint is the one edge we do not own: a local stand-in speaking chat-completions answers with
+// canned (and malformed) replies. Everything else, Temporal included, is real.
+
+function openaiEnv(standIn: ChatStandIn, extra: Record<string, string> = {}): Record<string, string> {
+  return { AGENT_PROVIDER: 'openai', OPENAI_BASE_URL: standIn.baseUrl, OPENAI_API_KEY: 'sk-test-key', OPENAI_MODEL: 'stand-in-model', RUN_MODEL_CODE: 'true', ...extra };
+}
+
+interface SessionOutcome {
+  info: SessionInfo;
+  logs: string;
+  state: SessionState | null;
+}
+
+/** Run a session to its end (approving its review once), then `check` it while its work directory exists. */
+async function runSession(env: Record<string, string>, mission: string, check: (outcome: SessionOutcome) => Promise<void>): Promise<void> {
+  const harness = await agentHarness(env);
+  try {
+    const id = await harness.orchestrator.startNewSession(mission);
+    const first = await harness.waitFor(id, (info) => info.status !== SessionStatus.PENDING && info.status !== SessionStatus.RUNNING, 20_000);
+    if (first.status === SessionStatus.AWAITING_APPROVAL) await harness.orchestrator.approveAndContinue(id);
+    const info = await harness.waitFor(id, (i) => [SessionStatus.COMPLETED, SessionStatus.FAILED].includes(i.status), 20_000);
+    const logs = await harness.orchestrator.getRecentLogs(id, 200);
+    const state = await harness.state(id).catch(() => null);
+    await check({ info, logs, state });
+  } finally {
+    await harness.close();
+  }
+}
+
+void describe('the openai provider against a local chat-completions stand-in', () => {
+  let standIn: ChatStandIn;
+  let reply: (request: RecordedRequest, index: number) => CannedReply = happyReply;
+  before(async () => {
+    standIn = await new ChatStandIn((request, index) => reply(request, index)).start();
+  });
+  after(() => standIn.stop());
+
+  void test('a whole session: role prompts, JSON replies validated and written, the model code run by QA, tokens recorded', async () => {
+    reply = happyReply;
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs, state }) => {
+      assert.equal(info.status, SessionStatus.COMPLETED, logs);
+      assert.equal(info.qaPassed, true);
+      const roles = standIn.requests.map((request) => ChatStandIn.roleOf(request));
+      assert.deepEqual(roles, ['pm', 'architect', 'engineer'], 'one request per model phase; QA passed, so no analysis');
+      for (const request of standIn.requests) {
+        assert.equal(request.method, 'POST');
+        assert.equal(request.url, '/v1/chat/completions');
+        assert.equal(request.authorization, 'Bearer sk-test-key');
+        assert.equal(request.body.model, 'stand-in-model');
+        assert.deepEqual(request.body.messages?.map((message) => message.role), ['system', 'user']);
+        assert.match(request.body.messages?.[1]?.content ?? '', /Mission: Build an adder/);
+      }
+      assert.equal(standIn.requests[0]?.body.response_format, undefined, 'the PRD is Markdown');
+      assert.equal(standIn.requests[1]?.body.response_format?.json_schema?.name, 'design');
+      assert.equal(standIn.requests[2]?.body.response_format?.type, 'json_schema');
+      assert.equal(standIn.requests[2]?.body.response_format?.json_schema?.strict, true);
+      assert.match(standIn.requests[2]?.body.messages?.[1]?.content ?? '', /Technical specification:[\s\S]*src\/add\.js/, 'the engineer sees the spec');
+
+      assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.prd), /## Feedback addressed/, 'the feedback section is kept even when the model omits it');
+      assert.equal(await readWorkFile(info.workDir, 'src/add.js'), 'exports.add = (a, b) => a + b;\n');
+      assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.bug_report), /PASS \(1 passed, 0 failed\)/);
+      assert.match(logs, /\[pm\] Model usage: stand-in-model, 101 prompt \+ 20 completion = 121 tokens in 1 request\(s\)/);
+      assert.match(logs, /\[engineer\] Model usage: stand-in-model/);
+      const usage = state?.events.filter((event) => event.kind === 'phase_completed').map((event) => [event.phase, event.usage?.totalTokens ?? null]);
+      assert.deepEqual(usage, [['pm', 121], ['architect', 122], ['engineer', 123], ['qa', null]]);
+    });
+  });
+
+  void test('a reply that is not JSON fails the engineer at once, not retried, with the reason in the log and the session', async () => {
+    reply = (request) => (ChatStandIn.roleOf(request) === 'engineer' ? { content: 'Sure! Here is the code: exports.add = ...' } : happyReply(request));
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs, state }) => {
+      assert.equal(info.status, SessionStatus.FAILED);
+      assert.equal(info.currentPhase, 'engineer');
+      assert.equal(standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'engineer').length, 1, 'no retry');
+      assert.match(logs, /\[engineer\] Failed \(InvalidModelOutput, not retried\): the engineer's reply is not JSON/);
+      assert.match(state?.failureReason ?? '', /engineer failed: the engineer's reply is not JSON/);
+      return Promise.resolve();
+    });
+  });
+
+  void test('files outside the project are refused before anything is written', async () => {
+    const escape = JSON.stringify({ files: [{ path: 'src/ok.js', content: '1' }, { path: '../../escaped.js', content: 'owned' }], notes: '' });
+    reply = (request) => (ChatStandIn.roleOf(request) === 'engineer' ? { content: escape } : happyReply(request));
+    await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs }) => {
+      assert.equal(info.status, SessionStatus.FAILED);
+      assert.match(logs, /InvalidModelOutput, not retried\): the engineer's reply does not match the expected shape: files\.1\.path: must be a relative path/);
+      const base = path.dirname(info.workDir);
+      assert.deepEqual((await readdir(path.dirname(base))).filter((name) => name.includes('escaped')), []);
+      assert.equal((await readdir(path.join(info.workDir, 'src'))).includes('ok.js'), false, 'nothing of the reply was written');
+    });
+  });
+
+  void test('a 401 is not retried and never shows the key; a 503 is retried and then succeeds', async () => {
+    reply = () => ({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } });
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs }) => {
+      assert.equal(info.status, SessionStatus.FAILED);
+      assert.equal(info.currentPhase, 'pm');
+      assert.equal(standIn.requests.length, 1, 'a 4xx is not retried');
+      assert.match(logs, /\[pm\] Failed \(ProviderRequestRejected, not retried\): .* answered 401/);
+      assert.doesNotMatch(logs, /sk-test-key/);
+      return Promise.resolve();
+    });
+
+    reply = (request, index) => (index === 0 ? { status: 503, body: { error: { message: 'overloaded' } } } : happyReply(request));
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn, { AGENT_PROVIDER_ENGINEER: 'template', AGENT_PROVIDER_ARCHITECT: 'template' }), 'Build an adder', async ({ info, logs }) => {
+      assert.equal(info.status, SessionStatus.COMPLETED, logs);
+      assert.equal(standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'pm').length, 2);
+      assert.match(logs, /\[pm\] Attempt 1 failed \(ProviderUnavailable\): .* answered 503/);
+      return Promise.resolve();
+    });
+  });
+
+  void test('without RUN_MODEL_CODE the engineer refuses before asking the model', async () => {
+    reply = happyReply;
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn, { RUN_MODEL_CODE: 'false' }), 'Build an adder', async ({ info, logs }) => {
+      assert.equal(info.status, SessionStatus.FAILED);
+      assert.equal(info.currentPhase, 'engineer');
+      assert.deepEqual(standIn.requests.map((request) => ChatStandIn.roleOf(request)), ['pm', 'architect']);
+      assert.match(logs, /ModelCodeNotAllowed, not retried\): .*set RUN_MODEL_CODE=true/);
+      return Promise.resolve();
+    });
+  });
+});
