@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { runChild } from '../runner/run-child';
 import type { ResolvedSandbox } from '../runner/sandbox';
 import { AgentFailureType, nonRetryable } from '../failures';
@@ -68,6 +69,7 @@ export class CommandProvider implements AgentProvider {
         sandbox: await this.settings.sandbox(),
         passthroughEnv: this.settings.passthroughEnv,
         network: true,
+        readOnlyDirs: path.isAbsolute(argv[0]!) ? [path.dirname(argv[0]!)] : [],
         signal: call.scope.signal,
         onTick: () => call.scope.heartbeat(),
       });

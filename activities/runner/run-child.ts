@@ -22,6 +22,8 @@ export interface ChildRun {
   sandbox: ResolvedSandbox;
   /** Variables copied by name from the worker's environment (the command provider's API keys). */
   passthroughEnv?: readonly string[];
+  /** Host directories the child may read besides the system ones (bubblewrap binds them read-only). */
+  readOnlyDirs?: readonly string[];
   /** Let the child reach the network (the command provider's agent CLI needs its model). @default false */
   network?: boolean;
   /** Aborting kills the child's process tree; the run then rejects with the signal's reason. */
@@ -66,6 +68,7 @@ export async function runChild(options: ChildRun): Promise<ChildResult> {
               workDir: options.workDir,
               readOnly: PROTECTED_ENTRIES.map((entry) => path.join(options.workDir, entry)),
               network: options.network ?? false,
+              extraReadOnly: [...(options.readOnlyDirs ?? [])],
             }),
             '--',
             options.command,

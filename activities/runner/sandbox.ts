@@ -122,6 +122,8 @@ export interface BwrapLayout {
   workDir: string;
   /** Absolute paths inside the work directory bound read-only over the writable one. */
   readOnly: string[];
+  /** Host paths outside the system directories the child needs to read (an agent CLI's own directory). */
+  extraReadOnly?: string[];
   network: boolean;
 }
 
@@ -138,6 +140,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     args.push('--ro-bind', nodePrefix, nodePrefix);
   }
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  for (const dir of layout.extraReadOnly ?? []) args.push('--ro-bind', dir, dir);
   args.push('--bind', layout.workDir, layout.workDir);
   for (const file of layout.readOnly) args.push('--ro-bind-try', file, file);
   args.push('--chdir', layout.workDir);
