@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { constants, realpathSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+/** `id` is looked up on a fixed system PATH, whatever the worker's own PATH holds. */
+const SYSTEM_ENV = { env: { PATH: '/usr/bin:/bin:/usr/local/bin' } };
 
 /** How a child process is isolated. */
 export type Isolation =
@@ -60,7 +63,7 @@ async function probe(mode: SandboxMode, userName: string): Promise<ResolvedSandb
     ids = await lookupUser(userName);
     if (ids.uid === 0) throw new SandboxUnavailableError(`RUN_AS_USER ${userName} is root; children must run unprivileged`);
   } else {
-    name = (await run('id', ['-un'])).stdout.trim() || `uid ${process.getuid?.()}`;
+    name = (await run('id', ['-un'], SYSTEM_ENV)).stdout.trim() || `uid ${process.getuid?.()}`;
   }
   const fallback: Isolation = isRoot ? 'unprivileged-user' : 'worker-user';
   if (mode === 'none') {
@@ -81,8 +84,8 @@ async function probe(mode: SandboxMode, userName: string): Promise<ResolvedSandb
 
 async function lookupUser(userName: string): Promise<{ uid: number; gid: number }> {
   try {
-    const uid = Number((await run('id', ['-u', userName])).stdout.trim());
-    const gid = Number((await run('id', ['-g', userName])).stdout.trim());
+    const uid = Number((await run('id', ['-u', userName], SYSTEM_ENV)).stdout.trim());
+    const gid = Number((await run('id', ['-g', userName], SYSTEM_ENV)).stdout.trim());
     if (Number.isInteger(uid) && Number.isInteger(gid)) return { uid, gid };
   } catch {
     // reported below
@@ -95,7 +98,7 @@ async function findOnPath(command: string): Promise<string | null> {
     if (!dir) continue;
     const candidate = path.join(dir, command);
     try {
-      await run('test', ['-x', candidate]);
+      await access(candidate, constants.X_OK);
       return candidate;
     } catch {
       // not here

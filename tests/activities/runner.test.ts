@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -125,6 +126,18 @@ void describe('running generated code', () => {
     assert.match(result.output, /LAST\n$/);
     assert.match(result.output, /bytes of output omitted/);
   });
+});
+
+void test('without bubblewrap the fallback is explicit, and RUN_SANDBOX=bwrap refuses to run', () => {
+  const sandboxModule = require.resolve('../../activities/runner/sandbox');
+  const script = `process.env.PATH = '/nonexistent';
+    const { resolveSandbox } = require(${JSON.stringify(sandboxModule)});
+    Promise.all([resolveSandbox('auto', 'nobody'), resolveSandbox('bwrap', 'nobody').catch((err) => err.message)])
+      .then((results) => console.log(JSON.stringify(results)));`;
+  const [auto, required] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as [{ isolation: string; notice: string }, string];
+  assert.notEqual(auto.isolation, 'bwrap');
+  assert.match(auto.notice, /bubblewrap \(bwrap\) is not installed; children run as \S+ in their own process group, without namespace isolation/);
+  assert.match(required, /RUN_SANDBOX=bwrap but bubblewrap \(bwrap\) is not installed/);
 });
 
 void test('OutputBuffer keeps everything under the limit', () => {
