@@ -108,6 +108,8 @@ export class Orchestrator {
   private clientPromise: Promise<Client> | null = null;
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
+  /** Calls run through withDeadline that have not settled yet; close() lets them finish first. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
     this.config = resolveConfig(config);
@@ -274,7 +276,13 @@ export class Orchestrator {
   async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     try {
       const client = await withinTime(this.client(), timeoutMs);
-      return await withinTime(client.connection.withDeadline(Date.now() + timeoutMs, fn), timeoutMs + 1_000);
+      const call = client.connection.withDeadline(Date.now() + timeoutMs, fn);
+      this.inFlight.add(call);
+      call.then(
+        () => this.inFlight.delete(call),
+        () => this.inFlight.delete(call),
+      );
+      return await withinTime(call, timeoutMs + 1_000);
     } catch (err) {
       if (err instanceof DecisionTimeoutError || err instanceof WorkerUnavailableError) throw err;
       if (isUnavailability(err)) {
@@ -341,8 +349,14 @@ export class Orchestrator {
     );
   }
 
-  /** Close the connection this Orchestrator opened (a connection passed in stays open). */
+  /**
+   * Close the connection this Orchestrator opened (a connection passed in stays open). Calls still running
+   * under {@link withDeadline} (each bounded by its deadline) settle first: a call the client is retrying would
+   * otherwise retry on a closed channel.
+   */
   async close(): Promise<void> {
+    if (this.inFlight.size > 0) await withinTime(Promise.allSettled([...this.inFlight]), 30_000).catch(() => undefined);
+    await this.clientPromise?.catch(() => undefined);
     const connection = this.ownedConnection;
     this.ownedConnection = null;
     this.clientPromise = null;

@@ -52,7 +52,7 @@ export class SessionStatsCollector {
     const count = async (clause?: string): Promise<number> =>
       (await client.workflow.count(clause ? `${TYPE_CLAUSE} AND ${clause}` : TYPE_CLAUSE)).count;
     const statuses = Object.values(SessionStatus);
-    const [total, active, approvals, ...perStatus] = await Promise.all([
+    const [total, active, approvals, ...perStatus] = await settleAll([
       count(),
       count(`ExecutionStatus = 'Running'`),
       count(`SessionPhase IN (${APPROVED_PHASES.map(quoteQueryValue).join(', ')})`),
@@ -122,4 +122,15 @@ export class SessionStatsCollector {
 
 function failedInReview(session: SessionInfo): boolean {
   return session.status === SessionStatus.FAILED && session.currentPhase === 'review';
+}
+
+/**
+ * Like Promise.all, but waits for every call to settle before failing: a sibling call still being retried by
+ * the client must not outlive the collection (and the connection it runs on).
+ */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
