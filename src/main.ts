@@ -1,5 +1,6 @@
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { agentSetupSummary, createActivities, startWorkDirRetention } from '../activities';
 import { resolveConfig } from './config';
 import { startGateway } from './gateway/server';
 import { logger } from './logger';
@@ -46,15 +47,26 @@ async function main(): Promise<void> {
     const report = await prepareNamespace(connection, config.namespace, config.retentionDays);
     logger.info({ ...report, namespace: config.namespace }, 'namespace ready');
 
+    const activities = createActivities({}, { config });
+    const setup = await agentSetupSummary(config);
+    logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
     const workerConnection = await NativeConnection.connect({ address });
     cleanups.push(() => workerConnection.close());
-    const worker = await createSessionWorker({ connection: workerConnection, namespace: config.namespace, taskQueue: config.taskQueue });
+    const worker = await createSessionWorker({ connection: workerConnection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     const workerRun = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
     });
     logger.info({ taskQueue: config.taskQueue }, 'worker started');
+    const stopRetention = startWorkDirRetention({
+      client: new Client({ connection, namespace: config.namespace }),
+      workDirBase: config.workDirBase,
+      retentionDays: config.workDirRetentionDays ?? config.retentionDays,
+      onReport: (sweep) => sweep.removed.length > 0 && logger.info(sweep, 'work directories past retention removed'),
+      onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
+    });
+    cleanups.push(() => Promise.resolve(stopRetention()));
 
     const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
     const gateway = await startGateway({ orchestrator }, config.port);

@@ -58,6 +58,8 @@ export class CommandProvider implements AgentProvider {
     });
     const before = await snapshot(workspace);
     await call.log.write('command-start', `Running the agent command ${JSON.stringify(argv[0])} in the work directory`);
+    const sandbox = await this.settings.sandbox();
+    if (sandbox.notice) await call.log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
     let result;
     try {
       result = await runChild({
@@ -66,7 +68,7 @@ export class CommandProvider implements AgentProvider {
         workDir: workspace.root,
         timeoutMs: this.settings.timeoutMs,
         outputLimitBytes: this.settings.outputLimitBytes,
-        sandbox: await this.settings.sandbox(),
+        sandbox,
         passthroughEnv: this.settings.passthroughEnv,
         network: true,
         readOnlyDirs: path.isAbsolute(argv[0]!) ? [path.dirname(argv[0]!)] : [],
