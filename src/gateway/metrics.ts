@@ -34,6 +34,16 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   let inFlight: Promise<SessionStats | null> | null = null;
   let attemptedAt = 0;
   let up = 0;
+  const phaseDuration = new Histogram({
+    name: 'session_phase_duration_seconds',
+    help: 'Duration of phase runs of sessions that completed or expired while this process ran (phase review: time waiting for a decision)',
+    labelNames: ['phase'],
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600],
+    registers: [registry],
+    async collect() {
+      await stats();
+    },
+  });
   const stats = (): Promise<SessionStats | null> => {
     if (inFlight) return inFlight;
     if (Date.now() - attemptedAt < cacheMs) return Promise.resolve(last);
@@ -43,6 +53,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
         (fresh) => {
           last = fresh;
           up = 1;
+          for (const run of fresh.finishedPhaseRuns) phaseDuration.observe({ phase: run.phase }, run.seconds);
           return fresh;
         },
         (err: unknown) => {

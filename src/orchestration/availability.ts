@@ -53,3 +53,27 @@ export function withinTime<T>(promise: Promise<T>, timeoutMs: number): Promise<T
   promise.catch(() => undefined);
   return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Runs calls under a gRPC deadline and a timer, and remembers those not settled yet, so that a connection is
+ * closed only once they have (the client retries UNAVAILABLE calls on a timer, and a retry on a closed channel
+ * throws where nobody can catch it).
+ */
+export class BoundedCalls {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** `fn` with every call on `connection` inside it bounded by `timeoutMs`; a DeadlineError a second after. */
+  run<T>(connection: { withDeadline<R>(deadline: number, fn: () => Promise<R>): Promise<R> }, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+    const call = connection.withDeadline(Date.now() + timeoutMs, fn);
+    this.inFlight.add(call);
+    const forget = (): boolean => this.inFlight.delete(call);
+    call.then(forget, forget);
+    return withinTime(call, timeoutMs + 1_000);
+  }
+
+  /** Resolves once every call has settled (or after `maxWaitMs`). */
+  async settled(maxWaitMs = 30_000): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await withinTime(Promise.allSettled([...this.inFlight]), maxWaitMs).catch(() => undefined);
+  }
+}

@@ -13,7 +13,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   ARTIFACT_PATHS,
   approveUpdate,
-  getStateQuery,
   FailureType,
   FINAL_STATUSES,
   REJECT_TARGETS,
@@ -30,7 +29,7 @@ import {
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig, temporalAddressOf } from '../config';
-import { DeadlineError, GrpcCode, grpcCodeOf, isUnavailability, withinTime } from './availability';
+import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
 import {
   DecisionTimeoutError,
   InvalidOperationError,
@@ -43,7 +42,7 @@ import {
 import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
 import { tailLines } from './log-tail';
 import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
-import { historyFromState, type SessionHistory } from './session-history';
+import { querySessionHistory, type SessionHistory } from './session-history';
 import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
 import { type SessionStats, SessionStatsCollector } from './session-stats';
 
@@ -108,8 +107,9 @@ export class Orchestrator {
   private clientPromise: Promise<Client> | null = null;
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
-  /** Calls run through withDeadline that have not settled yet; close() lets them finish first. */
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly createdAt = Date.now();
+  /** Calls run through withDeadline; close() lets them settle first. */
+  private readonly boundedCalls = new BoundedCalls();
 
   constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
     this.config = resolveConfig(config);
@@ -243,29 +243,12 @@ export class Orchestrator {
    * a worker. When none answers within `timeoutMs`, a WorkerUnavailableError (or TemporalUnavailableError).
    */
   async getHistory(sessionId: string, timeoutMs = 5_000): Promise<SessionHistory> {
-    const client = await this.client();
-    const handle = client.workflow.getHandle(checkedId(sessionId));
-    try {
-      const state = await withinTime(
-        client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
-        timeoutMs + 1_000,
-      );
-      return historyFromState(state);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
-        throw new SessionNotFoundError(sessionId, { cause: err });
-      }
-      if (isUnavailability(err) || grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) {
-        await this.getSessionStatus(sessionId);
-        throw new WorkerUnavailableError(`no worker answered the audit-trail query of ${sessionId} within ${timeoutMs} ms`, { cause: err });
-      }
-      throw err;
-    }
+    return querySessionHistory(await this.client(), checkedId(sessionId), timeoutMs, () => this.getSessionStatus(sessionId));
   }
 
   /** Namespace-wide figures for metrics, derived from Temporal so that every replica reports the same truth. */
   async getSessionStats(): Promise<SessionStats> {
-    this.statsCollector ??= new SessionStatsCollector(() => this.client());
+    this.statsCollector ??= new SessionStatsCollector(() => this.client(), this.createdAt);
     return this.statsCollector.collect();
   }
 
@@ -276,13 +259,7 @@ export class Orchestrator {
   async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     try {
       const client = await withinTime(this.client(), timeoutMs);
-      const call = client.connection.withDeadline(Date.now() + timeoutMs, fn);
-      this.inFlight.add(call);
-      call.then(
-        () => this.inFlight.delete(call),
-        () => this.inFlight.delete(call),
-      );
-      return await withinTime(call, timeoutMs + 1_000);
+      return await this.boundedCalls.run(client.connection, timeoutMs, fn);
     } catch (err) {
       if (err instanceof DecisionTimeoutError || err instanceof WorkerUnavailableError) throw err;
       if (isUnavailability(err)) {
@@ -355,7 +332,7 @@ export class Orchestrator {
    * otherwise retry on a closed channel.
    */
   async close(): Promise<void> {
-    if (this.inFlight.size > 0) await withinTime(Promise.allSettled([...this.inFlight]), 30_000).catch(() => undefined);
+    await this.boundedCalls.settled();
     await this.clientPromise?.catch(() => undefined);
     const connection = this.ownedConnection;
     this.ownedConnection = null;

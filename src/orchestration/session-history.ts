@@ -1,4 +1,15 @@
-import type { ArtifactName, Phase, RejectTarget, SessionEvent, SessionState, SessionStatus } from '../../workflows/definitions';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type ArtifactName,
+  getStateQuery,
+  type Phase,
+  type RejectTarget,
+  type SessionEvent,
+  type SessionState,
+  type SessionStatus,
+} from '../../workflows/definitions';
+import { GrpcCode, grpcCodeOf, isUnavailability, withinTime } from './availability';
+import { SessionNotFoundError, WorkerUnavailableError } from './errors';
 
 /** One run of a phase: when it started and ended, and what it wrote. */
 export interface PhaseRun {
@@ -94,4 +105,29 @@ export function historyFromState(state: SessionState): SessionHistory {
     }
   }
   return { sessionId: state.sessionId, status: state.status, phases, decisions, artifactRevisions, events: state.events };
+}
+
+/**
+ * Reads a session's audit trail through the workflow's state query, which needs a worker: when none answers
+ * within `timeoutMs`, a WorkerUnavailableError (after `exists` confirms the session, so an unknown id stays a
+ * SessionNotFoundError and an unreachable Temporal a Temporal error).
+ */
+export async function querySessionHistory(client: Client, sessionId: string, timeoutMs: number, exists: () => Promise<unknown>): Promise<SessionHistory> {
+  const handle = client.workflow.getHandle(sessionId);
+  try {
+    const state = await withinTime(
+      client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
+      timeoutMs + 1_000,
+    );
+    return historyFromState(state);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
+      throw new SessionNotFoundError(sessionId, { cause: err });
+    }
+    if (isUnavailability(err) || grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) {
+      await exists();
+      throw new WorkerUnavailableError(`no worker answered the audit-trail query of ${sessionId} within ${timeoutMs} ms`, { cause: err });
+    }
+    throw err;
+  }
 }

@@ -1,11 +1,13 @@
 import type { Client } from '@temporalio/client';
 import {
   getStateQuery,
+  type SessionState,
   type Phase,
   PHASES,
   SESSION_WORKFLOW_TYPE,
   SessionStatus,
 } from '../../workflows/definitions';
+import { historyFromState } from './session-history';
 import { type SessionInfo, sessionInfoFromExecution } from './session-info';
 import { quoteQueryValue } from './session-listing';
 
@@ -24,6 +26,11 @@ export interface SessionStats {
   unresolvedSessions: number;
   /** Per phase, how long the open session longest in it has been there, in seconds. */
   longestInPhaseSeconds: Partial<Record<Phase, number>>;
+  /**
+   * Phase runs of sessions that completed or expired since the previous collection (each reported once by this
+   * collector), read from the workflow result, so no worker is needed.
+   */
+  finishedPhaseRuns: { phase: Phase; seconds: number }[];
   collectedAt: Date;
 }
 
@@ -33,6 +40,8 @@ const APPROVED_PHASES: readonly Phase[] = ['engineer', 'qa', 'done'];
 const QUERY_TIMEOUT_MS = 2_000;
 /** State queries one collection may send; the rest wait for the next one. */
 const MAX_QUERIES_PER_COLLECTION = 25;
+/** How far back a collection looks for newly closed sessions (visibility may lag behind a close). */
+const CLOSED_LOOKBACK_MS = 10 * 60 * 1000;
 
 /**
  * Derives {@link SessionStats} from Temporal's visibility store, so that every replica reports the same
@@ -44,8 +53,14 @@ const MAX_QUERIES_PER_COLLECTION = 25;
  */
 export class SessionStatsCollector {
   private readonly rejectionsOfApproved = new Map<string, number>();
+  /** Closed sessions whose phase runs were reported, by id, with their close time (pruned past the look-back). */
+  private readonly reported = new Map<string, number>();
 
-  constructor(private readonly client: () => Promise<Client>) {}
+  /** `startedAt`: sessions that closed before it are not reported in `finishedPhaseRuns`. */
+  constructor(
+    private readonly client: () => Promise<Client>,
+    private readonly startedAt = Date.now(),
+  ) {}
 
   async collect(now = new Date()): Promise<SessionStats> {
     const client = await this.client();
@@ -68,6 +83,7 @@ export class SessionStatsCollector {
       rejections,
       unresolvedSessions,
       longestInPhaseSeconds: await this.longestInPhase(client, now),
+      finishedPhaseRuns: await this.newlyFinishedRuns(client, now),
       collectedAt: now,
     };
   }
@@ -105,6 +121,30 @@ export class SessionStatsCollector {
     } catch {
       return undefined;
     }
+  }
+
+  private async newlyFinishedRuns(client: Client, now: Date): Promise<{ phase: Phase; seconds: number }[]> {
+    const since = Math.max(this.startedAt, now.getTime() - CLOSED_LOOKBACK_MS);
+    for (const [id, closedAt] of this.reported) if (closedAt < since) this.reported.delete(id);
+    const query =
+      `${TYPE_CLAUSE} AND ExecutionStatus = 'Completed' AND ` + `CloseTime > ${quoteQueryValue(new Date(since).toISOString())}`;
+    const runs: { phase: Phase; seconds: number }[] = [];
+    let read = 0;
+    for await (const execution of client.workflow.list({ query })) {
+      if (this.reported.has(execution.workflowId) || read >= MAX_QUERIES_PER_COLLECTION) continue;
+      read += 1;
+      try {
+        const state = (await client.workflow.getHandle(execution.workflowId, execution.runId).result()) as SessionState;
+        for (const run of historyFromState(state).phases) {
+          if (run.endedAt) runs.push({ phase: run.phase, seconds: (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000 });
+        }
+        this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
+      } catch {
+        // not a state we can read (an older result shape): skip it next time too
+        this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
+      }
+    }
+    return runs;
   }
 
   private async longestInPhase(client: Client, now: Date): Promise<Partial<Record<Phase, number>>> {

@@ -109,11 +109,17 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
       session_metrics_unresolved_sessions: 0,
       orchestrator_temporal_up: 1,
     };
-    const text = await waitForMetrics(gw, expected);
+    const text = await waitForMetrics(gw, {
+      ...expected,
+      'session_phase_duration_seconds_count{phase="review"}': 2,
+      'session_phase_duration_seconds_count{phase="architect"}': 2,
+      'session_phase_duration_seconds_count{phase="qa"}': 1,
+    });
     assert.ok((metricValue(text, 'session_phase_longest_seconds{phase="review"}') ?? 0) > 0, 'B has been waiting for review');
 
     await gw.restartGateway();
-    await waitForMetrics(gw, expected, 5_000);
+    const restarted = await waitForMetrics(gw, expected, 5_000);
+    assert.equal(metricValue(restarted, 'session_phase_duration_seconds_count{phase="qa"}'), null, 'A closed before this process ran');
     inReview = b;
   });
 
