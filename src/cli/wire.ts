@@ -1,0 +1,63 @@
+/** The gateway's JSON bodies as the CLI reads them (snake_case, see GET /openapi.json). */
+
+/** A session (the spec's SessionInfo). */
+export interface SessionJson {
+  session_id: string;
+  user_mission: string;
+  project_name: string | null;
+  status: string;
+  current_phase: string;
+  created_at: string;
+  updated_at: string;
+  iteration_count: number;
+  qa_passed: boolean;
+  work_dir: string;
+}
+
+/** One page of sessions, newest first. */
+export interface SessionListJson {
+  sessions: SessionJson[];
+  next_cursor: string | null;
+}
+
+/** Artifact paths; null until produced. */
+export interface ArtifactsJson {
+  prd: string | null;
+  tech_spec: string | null;
+  scaffold: string | null;
+  bug_report: string | null;
+  work_dir: string;
+}
+
+/** One revision of an artifact. */
+export interface ArtifactRevisionJson {
+  name: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+  phase: string;
+  iteration: number;
+  at: string;
+}
+
+/** The audit trail of a session. */
+export interface HistoryJson {
+  session_id: string;
+  status: string;
+  phases: { phase: string; iteration: number; started_at: string; ended_at: string | null; artifacts: ArtifactRevisionJson[] }[];
+  decisions: {
+    decision: 'approve' | 'reject';
+    at: string;
+    by: string | null;
+    via: 'update' | 'signal';
+    feedback: string | null;
+    reject_to: string | null;
+  }[];
+  artifact_revisions: ArtifactRevisionJson[];
+  events: { kind: string; at: string }[];
+}
+
+/** Every error body of the gateway. */
+export interface ErrorJson {
+  error: { code: string; message: string };
+}
