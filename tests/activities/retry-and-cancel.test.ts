@@ -88,3 +88,21 @@ void test('a test run that exceeds RUN_TIMEOUT_SECONDS is killed and reported as
     await harness.close();
   }
 });
+
+void test('per-phase timeouts from config reach the activities Temporal schedules', async () => {
+  const harness = await agentHarness({}, { config: { pmTimeoutSeconds: 7, architectTimeoutSeconds: 9 } });
+  try {
+    const id = await harness.orchestrator.startNewSession('Build a countdown timer');
+    await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+    const history = await harness.client.workflow.getHandle(id).fetchHistory();
+    const timeouts = Object.fromEntries(
+      (history.events ?? [])
+        .map((event) => event.activityTaskScheduledEventAttributes)
+        .filter((attributes) => attributes?.activityType?.name === 'pm' || attributes?.activityType?.name === 'architect')
+        .map((attributes) => [attributes!.activityType!.name, Number(attributes!.startToCloseTimeout?.seconds)]),
+    );
+    assert.deepEqual(timeouts, { pm: 7, architect: 9 });
+  } finally {
+    await harness.close();
+  }
+});
