@@ -95,11 +95,11 @@ void test('per-phase timeouts from config reach the activities Temporal schedule
     const id = await harness.orchestrator.startNewSession('Build a countdown timer');
     await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
     const history = await harness.client.workflow.getHandle(id).fetchHistory();
-    const timeouts = Object.fromEntries(
+    const timeouts: Record<string, number> = Object.fromEntries(
       (history.events ?? [])
         .map((event) => event.activityTaskScheduledEventAttributes)
         .filter((attributes) => attributes?.activityType?.name === 'pm' || attributes?.activityType?.name === 'architect')
-        .map((attributes) => [attributes!.activityType!.name, Number(attributes!.startToCloseTimeout?.seconds)]),
+        .map((attributes): [string, number] => [attributes!.activityType!.name ?? '', Number(attributes!.startToCloseTimeout?.seconds)]),
     );
     assert.deepEqual(timeouts, { pm: 7, architect: 9 });
   } finally {
