@@ -45,7 +45,8 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('query parser', 'simple');
 
   app.use(requestTelemetry(logger, (request) => metrics.observeRequest(request)));
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  // A JSON API renders nothing: the strictest policy, not helmet's defaults for HTML sites.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
