@@ -57,10 +57,9 @@ describe('Orchestrator input validation and unknown ids', () => {
     const ids: string[] = [];
     for (let i = 0; i < 7; i += 1) ids.push(await harness.orchestrator.startNewSession(`Paging mission ${i}`, project));
     const seen: string[] = [];
-    let cursor: string | null = null;
     for (let attempt = 0; attempt < 50 && seen.length < ids.length; attempt += 1) {
       seen.length = 0;
-      cursor = null;
+      let cursor: string | null = null;
       do {
         const page = await harness.orchestrator.listSessionPage({ project, limit: 3, cursor });
         assert.ok(page.sessions.length <= 3);
