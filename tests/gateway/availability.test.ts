@@ -18,6 +18,7 @@ import { GatewayHarness, metricValue } from './gateway-harness';
 const REQUEST_TIMEOUT_MS = 1_000;
 const DECISION_TIMEOUT_MS = 1_000;
 const READINESS_TIMEOUT_MS = 1_000;
+const CANCEL_WAIT_MS = 2_000;
 
 /** A Temporal dev server of this file's own, persisted, so that it can be stopped and started again. */
 async function startPrivateServer(port: number, dbPath: string): Promise<DevServer> {
@@ -68,7 +69,7 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
         decisionTimeoutMs: DECISION_TIMEOUT_MS,
         readinessTimeoutMs: READINESS_TIMEOUT_MS,
-        cancelWaitMs: 5_000,
+        cancelWaitMs: CANCEL_WAIT_MS,
         metrics: { cacheMs: 0, timeoutMs: REQUEST_TIMEOUT_MS },
       },
     });
@@ -141,7 +142,14 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
     assert.equal(status.status, 200, 'status needs no worker');
     assert.equal(status.json.status, 'awaiting_approval');
 
+    const toCancel = (await gw.request('POST', '/sessions', { body: { user_mission: 'Cancel me without a worker' } })).json.session_id as string;
+    const [cancel, cancelMs] = await timed(() => gw.request('POST', `/sessions/${toCancel}/cancel`));
+    assert.equal(cancel.status, 503, cancel.text);
+    assert.equal(cancel.json.error.code, 'cancel_not_confirmed');
+    assert.ok(cancelMs < CANCEL_WAIT_MS + 3_000, `cancel answered in ${cancelMs} ms`);
+
     await gw.sessions.startWorker();
+    await gw.waitForStatus(toCancel, 'cancelled');
     const retry = await gw.request('POST', `/sessions/${inReview}/approve`, { headers: { 'Idempotency-Key': key } });
     assert.equal(retry.status, 200, retry.text);
     assert.equal(retry.json.current_phase, 'engineer');
@@ -158,7 +166,7 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
     const { json } = await gw.request('POST', '/sessions', { body: { user_mission: 'Survive an outage' } });
     const id = json.session_id as string;
     await gw.waitForStatus(id, 'awaiting_approval');
-    await waitForMetrics(gw, { sessions_total: 4 });
+    await waitForMetrics(gw, { sessions_total: 5 });
     await gw.sessions.stopWorker();
     await server.stop();
 
@@ -190,7 +198,7 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
     const metrics = await gw.request('GET', '/metrics');
     assert.equal(metrics.status, 200);
     assert.equal(metricValue(metrics.text, 'orchestrator_temporal_up'), 0);
-    assert.equal(metricValue(metrics.text, 'sessions_total'), 4, 'the last figures stay while Temporal is away');
+    assert.equal(metricValue(metrics.text, 'sessions_total'), 5, 'the last figures stay while Temporal is away');
 
     await gw.restartGateway();
     assert.equal((await gw.request('GET', '/readyz')).status, 503, 'a gateway started during the outage answers too');

@@ -148,6 +148,26 @@ void describe('the review loop over HTTP, on the real stack', () => {
     await gw.waitForStatus(id, 'completed');
   });
 
+  void test('a rejection beyond max iterations answers 200 with the session failed in review', async () => {
+    const strict = await GatewayHarness.start({ config: { maxActiveSessions: 10_000, maxIterations: 0 } });
+    try {
+      const { json } = await strict.request('POST', '/sessions', { body: { user_mission: 'Build it right the first time' } });
+      const id = json.session_id as string;
+      await strict.waitForStatus(id, 'awaiting_approval');
+      const rejected = await strict.request('POST', `/sessions/${id}/reject`, { body: { feedback: 'Not good enough', reject_to: 'pm' } });
+      assert.equal(rejected.status, 200, rejected.text);
+      assert.equal(rejected.json.status, 'failed');
+      assert.equal(rejected.json.current_phase, 'review');
+      assert.equal(rejected.json.iteration_count, 0);
+      const after = await strict.waitForStatus(id, 'failed');
+      assert.equal(after.current_phase, 'review');
+      const cancel = await strict.request('POST', `/sessions/${id}/cancel`);
+      assert.equal(cancel.status, 409, 'a failed session cannot be cancelled');
+    } finally {
+      await strict.close();
+    }
+  });
+
   void test('running and cancel: running while an agent works, cancel → cancelled, cancel again → 409', async () => {
     const release = gate();
     const slow = await GatewayHarness.start({
