@@ -93,8 +93,10 @@ export class SessionStatsCollector {
     let rejections = 0;
     let unresolvedSessions = 0;
     let queries = 0;
+    const listed = new Set<string>();
     for await (const execution of client.workflow.list({ query })) {
       const session = sessionInfoFromExecution(execution);
+      listed.add(session.sessionId);
       if (!APPROVED_PHASES.includes(session.currentPhase)) {
         rejections += session.iterationCount + (failedInReview(session) ? 1 : 0);
         continue;
@@ -107,6 +109,7 @@ export class SessionStatsCollector {
       if (known === undefined) unresolvedSessions += 1;
       else rejections += known;
     }
+    for (const id of this.rejectionsOfApproved.keys()) if (!listed.has(id)) this.rejectionsOfApproved.delete(id);
     return { rejections, unresolvedSessions };
   }
 

