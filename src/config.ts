@@ -78,8 +78,33 @@ const configSchema = z
     qaTimeoutSeconds: z.int().min(1).max(86_400),
     /** Days after its last change that a finished session's work directory is deleted; unset means `retentionDays`. */
     workDirRetentionDays: z.int().min(1).max(3650).optional(),
+    /** API key of an external cluster (Temporal Cloud); sent as a bearer token, and turns TLS on unless `temporalTls` is false. */
+    temporalApiKey: z.string().min(1).optional(),
+    /** TLS to an external cluster; unset means on with an API key or a client certificate, off otherwise. */
+    temporalTls: z.boolean().optional(),
+    /** PEM client certificate for mTLS (with `temporalTlsClientKeyPath`). */
+    temporalTlsClientCertPath: z.string().min(1).optional(),
+    /** PEM private key of the client certificate. */
+    temporalTlsClientKeyPath: z.string().min(1).optional(),
+    /** PEM CA certificate the server's certificate is checked against; unset means the system's CAs. */
+    temporalTlsServerCaCertPath: z.string().min(1).optional(),
+    /** Server name (SNI) to check the server's certificate for, when it differs from the address's host. */
+    temporalTlsServerName: z.string().min(1).optional(),
+    /** A workflow bundle prebuilt with `npm run build:bundle`; the worker loads it instead of bundling at start-up. */
+    workflowBundlePath: z.string().min(1).optional(),
+    /**
+     * Skip registering search attributes and setting retention at start-up, for clusters whose operator API the
+     * process may not call (Temporal Cloud: create them with tcld or the Cloud UI). @default false
+     */
+    skipNamespaceSetup: z.boolean().optional(),
+    /** A file the worker rewrites every few seconds while it runs, for container health checks. */
+    workerHealthFile: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((config) => (config.temporalTlsClientCertPath === undefined) === (config.temporalTlsClientKeyPath === undefined), {
+    message: 'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: set both or neither',
+    path: ['temporalTlsClientCertPath'],
+  });
 
 /** Configuration of the orchestrator and its processes. */
 export type OrchestratorConfig = z.infer<typeof configSchema>;
@@ -157,6 +182,15 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   ENGINEER_TIMEOUT_SECONDS: ['engineerTimeoutSeconds', 'int'],
   QA_TIMEOUT_SECONDS: ['qaTimeoutSeconds', 'int'],
   WORK_DIR_RETENTION_DAYS: ['workDirRetentionDays', 'int'],
+  TEMPORAL_API_KEY: ['temporalApiKey', 'string'],
+  TEMPORAL_TLS: ['temporalTls', 'boolean'],
+  TEMPORAL_TLS_CLIENT_CERT_PATH: ['temporalTlsClientCertPath', 'string'],
+  TEMPORAL_TLS_CLIENT_KEY_PATH: ['temporalTlsClientKeyPath', 'string'],
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: ['temporalTlsServerCaCertPath', 'string'],
+  TEMPORAL_TLS_SERVER_NAME: ['temporalTlsServerName', 'string'],
+  WORKFLOW_BUNDLE_PATH: ['workflowBundlePath', 'string'],
+  TEMPORAL_SKIP_NAMESPACE_SETUP: ['skipNamespaceSetup', 'boolean'],
+  WORKER_HEALTH_FILE: ['workerHealthFile', 'string'],
 };
 
 /** A configuration value that is missing or wrong; the message names every bad setting. */

@@ -6,8 +6,9 @@ import { startGateway } from './gateway/server';
 import { logger } from './logger';
 import { Orchestrator } from './orchestration/orchestrator';
 import { startDevServer } from './temporal/dev-server';
-import { prepareNamespace } from './temporal/namespace-setup';
+import { temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntime } from './temporal/runtime';
+import { setUpNamespace } from './temporal/setup-namespace';
 import { createSessionWorker } from './worker';
 
 type Cleanup = () => Promise<void>;
@@ -42,15 +43,15 @@ async function main(): Promise<void> {
       logger.info({ address, webUi: devServer.uiUrl, dbPath: dbPath ?? ':memory:' }, 'embedded Temporal dev server started');
     }
 
-    const connection = await Connection.connect({ address });
+    const connectionOptions = { ...temporalConnectionOptions(config), address };
+    const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
-    const report = await prepareNamespace(connection, config.namespace, config.retentionDays);
-    logger.info({ ...report, namespace: config.namespace }, 'namespace ready');
+    await setUpNamespace(connection, config);
 
     const activities = createActivities({}, { config });
     const setup = await agentSetupSummary(config);
     logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
-    const workerConnection = await NativeConnection.connect({ address });
+    const workerConnection = await NativeConnection.connect(connectionOptions);
     cleanups.push(() => workerConnection.close());
     const worker = await createSessionWorker({ connection: workerConnection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     const workerRun = worker.run();

@@ -3,8 +3,10 @@ import { agentSetupSummary, createActivities, startWorkDirRetention } from '../a
 import type { SessionActivities } from '../workflows/definitions';
 import { resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
-import { prepareNamespace } from './temporal/namespace-setup';
+import { temporalConnectionOptions } from './temporal/connection-options';
+import { startHealthFile } from './temporal/health-file';
 import { installRuntime } from './temporal/runtime';
+import { setUpNamespace } from './temporal/setup-namespace';
 import { Client, Connection } from '@temporalio/client';
 
 /** What a session worker needs. */
@@ -37,19 +39,20 @@ async function main(): Promise<void> {
   const config = resolveConfig();
   installRuntime();
   const address = temporalAddressOf(config);
-  const setupConnection = await Connection.connect({ address });
+  const connectionOptions = temporalConnectionOptions(config);
+  const setupConnection = await Connection.connect(connectionOptions);
   try {
-    const report = await prepareNamespace(setupConnection, config.namespace, config.retentionDays);
-    logger.info({ ...report, namespace: config.namespace }, 'namespace ready');
+    await setUpNamespace(setupConnection, config);
   } finally {
     await setupConnection.close();
   }
   const activities = createActivities({}, { config });
   const setup = await agentSetupSummary(config);
   logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
-  const retentionConnection = await Connection.connect({ address });
+  const connection = await NativeConnection.connect(connectionOptions);
+  const workflowBundle = config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined;
+  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities, workflowBundle });
+  const retentionConnection = await Connection.connect(connectionOptions);
   const stopRetention = startWorkDirRetention({
     client: new Client({ connection: retentionConnection, namespace: config.namespace }),
     workDirBase: config.workDirBase,
@@ -57,8 +60,10 @@ async function main(): Promise<void> {
     onReport: (report) => report.removed.length > 0 && logger.info(report, 'work directories past retention removed'),
     onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
   });
-  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue }, 'worker started');
+  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue, prebuiltBundle: workflowBundle !== undefined }, 'worker started');
+  const stopHealthFile = config.workerHealthFile ? startHealthFile(config.workerHealthFile, () => worker.getState() === 'RUNNING') : () => undefined;
   await worker.run();
+  stopHealthFile();
   stopRetention();
   await retentionConnection.close();
   await connection.close();

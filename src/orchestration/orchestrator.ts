@@ -28,7 +28,8 @@ import {
   type SessionWorkflowInput,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
-import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig, temporalAddressOf } from '../config';
+import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig } from '../config';
+import { temporalConnectionOptions } from '../temporal/connection-options';
 import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
 import {
   DecisionTimeoutError,
@@ -351,7 +352,7 @@ export class Orchestrator {
   private async connect(): Promise<Client> {
     let connection = this.deps.connection;
     if (!connection) {
-      connection = await Connection.connect({ address: temporalAddressOf(this.config) });
+      connection = await Connection.connect(temporalConnectionOptions(this.config));
       this.ownedConnection = connection;
     }
     return new Client({ connection, namespace: this.config.namespace });
