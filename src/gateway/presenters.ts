@@ -19,6 +19,7 @@ export function sessionJson(info: SessionInfo): Record<string, unknown> {
   };
 }
 
+/** Artifact paths as the API's JSON. */
 export function artifactsJson(artifacts: SessionArtifacts): Record<string, unknown> {
   return {
     prd: artifacts.prd,

@@ -20,6 +20,7 @@ const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
 
 export const SessionStatusSchema = named(z.enum(SessionStatus), 'SessionStatus', 'Lifecycle status of a session.');
 export const PhaseSchema = named(z.enum(PHASES), 'Phase', 'Phase of a session, in the order a session walks them.');
+/** Where a rejection sends the session back to. */
 export const RejectTargetSchema = z.enum(REJECT_TARGETS);
 
 export const SessionInfoSchema = named(
@@ -76,6 +77,7 @@ export const ArtifactsSchema = named(
   'Absolute paths of the session’s artifacts, null until the phase that writes one has run.',
 );
 
+/** Artifacts whose text `GET /sessions/{id}/artifacts/{name}` serves. */
 export const ArtifactNameSchema = z.enum(['prd', 'tech_spec', 'scaffold', 'bug_report']);
 export type ArtifactName = z.infer<typeof ArtifactNameSchema>;
 
@@ -156,6 +158,7 @@ export const ReadinessSchema = named(
 
 const decidedBy = z.string().trim().min(1).max(200).optional().describe('who decides; recorded in the audit trail');
 
+/** Body of `POST /sessions`. */
 export const StartSessionBody = z
   .object({
     user_mission: z.string().trim().min(1, 'user_mission must not be blank').max(MAX_MISSION_LENGTH),
@@ -163,8 +166,10 @@ export const StartSessionBody = z
   })
   .strict();
 
+/** Body of `POST /sessions/{id}/approve` (optional). */
 export const ApproveBody = z.object({ by: decidedBy }).strict();
 
+/** Body of `POST /sessions/{id}/reject`; `reject_to` defaults to architect. */
 export const RejectBody = z
   .object({
     feedback: z.string().trim().min(1, 'feedback must not be blank').max(MAX_FEEDBACK_LENGTH),
@@ -173,8 +178,10 @@ export const RejectBody = z
   })
   .strict();
 
+/** A body that must be empty when present (cancel). */
 export const EmptyBody = z.object({}).strict();
 
+/** Query of `GET /sessions`. */
 export const ListSessionsQuery = z
   .object({
     status: SessionStatusSchema.optional(),
@@ -184,8 +191,10 @@ export const ListSessionsQuery = z
   })
   .strict();
 
+/** Query of `GET /sessions/{id}/logs`. */
 export const LogsQuery = z.object({ lines: z.coerce.number().int().min(1).max(10_000).default(50) }).strict();
 
+/** Routes without query parameters refuse any. */
 export const NoQuery = z.object({}).strict();
 
 /** The optional `Idempotency-Key` request header. */
