@@ -124,7 +124,7 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
     inReview = b;
   });
 
-  void test('no worker: a decision answers 503 in bounded time and a retry with the same Idempotency-Key is safe; history needs a worker', async () => {
+  void test('no worker: a decision answers 503 in bounded time, applies when the worker returns, and its retry returns that outcome; history needs a worker', async () => {
     await gw.sessions.stopWorker();
     const key = 'approve-without-worker';
     const [pending, elapsed] = await timed(() => gw.request('POST', `/sessions/${inReview}/approve`, { headers: { 'Idempotency-Key': key } }));
@@ -150,6 +150,7 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
 
     await gw.sessions.startWorker();
     await gw.waitForStatus(toCancel, 'cancelled');
+    await gw.waitFor(inReview, (s) => s.current_phase !== 'review', 15_000);
     const retry = await gw.request('POST', `/sessions/${inReview}/approve`, { headers: { 'Idempotency-Key': key } });
     assert.equal(retry.status, 200, retry.text);
     assert.equal(retry.json.current_phase, 'engineer');
