@@ -10,10 +10,13 @@ export function startHealthFile(file: string, isHealthy: () => boolean, interval
   const beat = (): void => {
     if (isHealthy()) void writeFile(file, `${new Date().toISOString()}\n`).catch(() => undefined);
   };
-  beat();
+  // The first beat just after the caller has started the worker, then every interval.
+  const first = setTimeout(beat, 200);
   const timer = setInterval(beat, intervalMs);
+  first.unref();
   timer.unref();
   return () => {
+    clearTimeout(first);
     clearInterval(timer);
     rmSync(file, { force: true });
   };
