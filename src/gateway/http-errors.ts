@@ -56,6 +56,8 @@ export function classify(err: unknown): HttpError {
   if (err instanceof TemporalUnavailableError) return new HttpError(503, 'temporal_unavailable', err.message, { 'Retry-After': '5' });
   const bodyParser = bodyParserError(err);
   if (bodyParser) return bodyParser;
+  const clientError = exposedClientError(err);
+  if (clientError) return clientError;
   return new HttpError(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
 }
 
@@ -67,6 +69,13 @@ function bodyParserError(err: unknown): HttpError | null {
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return new HttpError(415, 'unsupported_media_type', 'The request body must be UTF-8 JSON.');
   }
+  return null;
+}
+
+/** A 4xx that Express itself raised (e.g. a path parameter that is not valid percent-encoded UTF-8). */
+function exposedClientError(err: unknown): HttpError | null {
+  const { status } = (err ?? {}) as { status?: unknown };
+  if (err instanceof URIError && status === 400) return new HttpError(400, 'bad_request', 'The request path is not valid percent-encoded UTF-8.');
   return null;
 }
 

@@ -265,6 +265,7 @@ export const OPERATIONS = {
 
 /** Responses every authenticated operation may give besides its own. */
 export const COMMON_RESPONSES: Record<number, ResponseSpec> = {
+  400: error('A path that is not valid percent-encoded UTF-8 (bad_request).'),
   401: error('Missing or wrong bearer token, when the gateway has API_TOKEN (unauthorized).'),
   500: error('An unexpected error; details are in the gateway log, never in the response (internal_error).'),
   503: error('Temporal is unavailable (temporal_unavailable); retry later.'),

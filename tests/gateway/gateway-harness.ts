@@ -74,7 +74,9 @@ export class GatewayHarness {
       },
     });
     const logger = pino({ level: 'info' }, sink);
-    const gateway = await startGateway({ orchestrator, logger, metrics: { cacheMs: 0 }, ...options.gateway }, 0, '127.0.0.1', {
+    // apiToken listed so that an API_TOKEN in the environment never leaks into a test that expects none.
+    const deps = { orchestrator, logger, metrics: { cacheMs: 0 }, apiToken: undefined, ...options.gateway };
+    const gateway = await startGateway(deps, 0, '127.0.0.1', {
       shutdownTimeoutMs: 5_000,
     });
     return { gateway, orchestrator };

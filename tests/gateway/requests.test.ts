@@ -136,6 +136,9 @@ void describe('requests, validation and errors over HTTP', () => {
     }
     const empty = await gw.request('GET', `/sessions/${json.session_id}/logs`);
     assert.equal(empty.status, 200);
+    const undecodable = await gw.request('GET', '/sessions/%E0%A4%A/history');
+    assert.equal(undecodable.status, 400, 'a malformed path is the client’s error, not a 500');
+    assert.equal(undecodable.json.error.code, 'bad_request');
     const route = await gw.request('GET', '/nowhere', { unchecked: true });
     assert.equal(route.status, 404);
     assert.equal(route.json.error.code, 'not_found');
