@@ -67,7 +67,10 @@ export async function list(
       query: { status: options.status, project: options.project, limit: options.limit, cursor: options.cursor },
     }),
   );
-  if (ctx.json) return (printJson(ctx, page), ExitCode.OK);
+  if (ctx.json) {
+    printJson(ctx, page);
+    return ExitCode.OK;
+  }
   if (page.sessions.length === 0) ctx.out.line('No sessions.');
   else for (const line of sessionTable(page.sessions, ctx.out.stdout.isTTY ? (ctx.out.stdout.columns ?? 120) : 160)) ctx.out.line(line);
   if (page.next_cursor) ctx.out.line(`\nMore: orchestrator list --cursor ${page.next_cursor}${options.limit ? ` --limit ${options.limit}` : ''}`);
