@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,17 +18,13 @@ import {
   REJECT_TARGETS,
   type RejectTarget,
   rejectUpdate,
-  SearchAttributeKeys,
-  SESSION_ID_PREFIX,
   SESSION_LOG_PATH,
   SESSION_WORKFLOW_TYPE,
-  type SessionMemo,
   type SessionState,
   SessionStatus,
-  type SessionWorkflowInput,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
-import { type OrchestratorConfig, phaseTimeoutsOf, resolveConfig } from '../config';
+import { type OrchestratorConfig, resolveConfig } from '../config';
 import { temporalConnectionOptions } from '../temporal/connection-options';
 import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
 import {
@@ -46,6 +42,7 @@ import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from
 import { querySessionHistory, type SessionHistory } from './session-history';
 import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
 import { type SessionStats, SessionStatsCollector } from './session-stats';
+import { checkSessionRequest, newSessionId, sessionStartOptions } from './session-start';
 
 export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
 export { SessionStatus } from '../../workflows/definitions';
@@ -55,12 +52,9 @@ export type { ListSessionsOptions, SessionPage } from './session-listing';
 export type { SessionHistory } from './session-history';
 export type { SessionStats } from './session-stats';
 
-/** Longest mission accepted, in characters (it travels in every session's memo). */
-export const MAX_MISSION_LENGTH = 10_000;
-/** Longest project name accepted. */
-export const MAX_PROJECT_NAME_LENGTH = 100;
+export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
+
 const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Paths of a session's artifacts; null until the phase that writes one has run. */
 export interface SessionArtifacts {
@@ -118,12 +112,7 @@ export class Orchestrator {
 
   /** Start a session; returns its id (`sess_…`), which is also its workflow id. */
   async startNewSession(userMission: string, projectName?: string | null, options: StartSessionOptions = {}): Promise<string> {
-    const mission = typeof userMission === 'string' ? userMission.trim() : '';
-    if (mission === '') throw new ValidationError('user_mission must be a non-empty string');
-    if (mission.length > MAX_MISSION_LENGTH) {
-      throw new ValidationError(`user_mission must be at most ${MAX_MISSION_LENGTH} characters`);
-    }
-    const project = normalizeProjectName(projectName);
+    const request = checkSessionRequest(userMission, projectName);
     const key = options.idempotencyKey === undefined ? null : checkIdempotencyKey(options.idempotencyKey);
     const keyedId = key === null ? null : sessionIdForKey(key);
     const client = await this.client();
@@ -133,7 +122,7 @@ export class Orchestrator {
         throw err;
       });
       if (existing) {
-        assertSameRequest(existing, mission, project, key);
+        assertSameRequest(existing, request.mission, request.project, key);
         return keyedId;
       }
     }
@@ -143,45 +132,17 @@ export class Orchestrator {
     if (active.count >= this.config.maxActiveSessions) {
       throw new MaxSessionsExceededError(active.count, this.config.maxActiveSessions);
     }
-    const sessionId = keyedId ?? `${SESSION_ID_PREFIX}${randomBytes(16).toString('base64url')}`;
-    const workDir = path.resolve(this.config.workDirBase, sessionId);
-    const input: SessionWorkflowInput = {
-      sessionId,
-      userMission: mission,
-      projectName: project,
-      workDir,
-      maxIterations: this.config.maxIterations,
-      reviewTimeoutMs: Math.round(this.config.sessionTtlDays * DAY_MS),
-      phaseTimeoutsMs: phaseTimeoutsOf(this.config),
-    };
-    const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
-    const now = new Date();
+    const sessionId = keyedId ?? newSessionId();
     try {
-      await client.workflow.start<typeof sessionWorkflow>(SESSION_WORKFLOW_TYPE, {
-        workflowId: sessionId,
-        taskQueue: this.config.taskQueue,
-        args: [input],
-        memo: { ...memo },
-        staticSummary: summaryOf(mission, project),
-        // A keyed start never makes a second execution: a racing twin joins the running one, a closed one stays.
-        ...(keyedId ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } : {}),
-        typedSearchAttributes: [
-          { key: SearchAttributeKeys.status, value: SessionStatus.PENDING },
-          { key: SearchAttributeKeys.phase, value: 'pm' },
-          { key: SearchAttributeKeys.iterationCount, value: 0 },
-          { key: SearchAttributeKeys.qaPassed, value: false },
-          { key: SearchAttributeKeys.updatedAt, value: now },
-          ...(project ? [{ key: SearchAttributeKeys.project, value: project }] : []),
-        ],
-      });
+      await client.workflow.start<typeof sessionWorkflow>(
+        SESSION_WORKFLOW_TYPE,
+        sessionStartOptions(this.config, sessionId, request, keyedId !== null),
+      );
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        if (!keyedId) throw new InvalidOperationError(`session id collision for ${sessionId}; try again`, { cause: err });
-      } else {
-        throw err;
-      }
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!keyedId) throw new InvalidOperationError(`session id collision for ${sessionId}; try again`, { cause: err });
     }
-    if (key !== null) assertSameRequest(await this.getSessionStatus(sessionId), mission, project, key);
+    if (key !== null) assertSameRequest(await this.getSessionStatus(sessionId), request.mission, request.project, key);
     return sessionId;
   }
 
@@ -395,27 +356,8 @@ function checkedId(sessionId: string): string {
   return sessionId;
 }
 
-function normalizeProjectName(projectName: string | null | undefined): string | null {
-  if (projectName === undefined || projectName === null) return null;
-  if (typeof projectName !== 'string') throw new ValidationError('project_name must be a string');
-  const trimmed = projectName.trim();
-  if (trimmed === '') return null;
-  if (trimmed.length > MAX_PROJECT_NAME_LENGTH) {
-    throw new ValidationError(`project_name must be at most ${MAX_PROJECT_NAME_LENGTH} characters`);
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('project_name must not contain control characters');
-  return trimmed;
-}
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
-}
-
-function summaryOf(mission: string, project: string | null): string {
-  const line = mission.replace(/\s+/g, ' ');
-  const short = line.length > 120 ? `${line.slice(0, 117)}...` : line;
-  return project ? `[${project}] ${short}` : short;
 }
 
 async function fileExists(file: string): Promise<boolean> {

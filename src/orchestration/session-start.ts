@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { WorkflowStartOptions } from '@temporalio/client';
+import {
+  SearchAttributeKeys,
+  SESSION_ID_PREFIX,
+  type SessionMemo,
+  SessionStatus,
+  type SessionWorkflowInput,
+} from '../../workflows/definitions';
+import type { sessionWorkflow } from '../../workflows/session';
+import { type OrchestratorConfig, phaseTimeoutsOf } from '../config';
+import { ValidationError } from './errors';
+
+/** Longest mission accepted, in characters (it travels in every session's memo). */
+export const MAX_MISSION_LENGTH = 10_000;
+/** Longest project name accepted. */
+export const MAX_PROJECT_NAME_LENGTH = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A start request after validation: the trimmed mission and project (null when none). */
+export interface SessionRequest {
+  mission: string;
+  project: string | null;
+}
+
+/** Validate and normalise what `startNewSession` was given; ValidationError when it is unusable. */
+export function checkSessionRequest(userMission: unknown, projectName: unknown): SessionRequest {
+  const mission = typeof userMission === 'string' ? userMission.trim() : '';
+  if (mission === '') throw new ValidationError('user_mission must be a non-empty string');
+  if (mission.length > MAX_MISSION_LENGTH) {
+    throw new ValidationError(`user_mission must be at most ${MAX_MISSION_LENGTH} characters`);
+  }
+  return { mission, project: normalizeProjectName(projectName) };
+}
+
+function normalizeProjectName(projectName: unknown): string | null {
+  if (projectName === undefined || projectName === null) return null;
+  if (typeof projectName !== 'string') throw new ValidationError('project_name must be a string');
+  const trimmed = projectName.trim();
+  if (trimmed === '') return null;
+  if (trimmed.length > MAX_PROJECT_NAME_LENGTH) {
+    throw new ValidationError(`project_name must be at most ${MAX_PROJECT_NAME_LENGTH} characters`);
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('project_name must not contain control characters');
+  return trimmed;
+}
+
+/** A fresh random session id: `sess_` and 22 URL-safe characters (128 bits). */
+export function newSessionId(): string {
+  return `${SESSION_ID_PREFIX}${randomBytes(16).toString('base64url')}`;
+}
+
+/**
+ * How a session's workflow is started: its input (fixed for the session's life), memo, summary for the Web UI and
+ * initial search attributes. `keyed` starts never make a second execution for the same id.
+ */
+export function sessionStartOptions(
+  config: OrchestratorConfig,
+  sessionId: string,
+  request: SessionRequest,
+  keyed: boolean,
+): WorkflowStartOptions<typeof sessionWorkflow> {
+  const { mission, project } = request;
+  const workDir = path.resolve(config.workDirBase, sessionId);
+  const input: SessionWorkflowInput = {
+    sessionId,
+    userMission: mission,
+    projectName: project,
+    workDir,
+    maxIterations: config.maxIterations,
+    reviewTimeoutMs: Math.round(config.sessionTtlDays * DAY_MS),
+    phaseTimeoutsMs: phaseTimeoutsOf(config),
+  };
+  const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
+  return {
+    workflowId: sessionId,
+    taskQueue: config.taskQueue,
+    args: [input],
+    memo: { ...memo },
+    staticSummary: summaryOf(mission, project),
+    // A keyed start never makes a second execution: a racing twin joins the running one, a closed one stays.
+    ...(keyed ? { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } : {}),
+    typedSearchAttributes: [
+      { key: SearchAttributeKeys.status, value: SessionStatus.PENDING },
+      { key: SearchAttributeKeys.phase, value: 'pm' },
+      { key: SearchAttributeKeys.iterationCount, value: 0 },
+      { key: SearchAttributeKeys.qaPassed, value: false },
+      { key: SearchAttributeKeys.updatedAt, value: new Date() },
+      ...(project ? [{ key: SearchAttributeKeys.project, value: project }] : []),
+    ],
+  };
+}
+
+/** The one-line summary the Web UI shows: `[project] mission`, shortened. */
+function summaryOf(mission: string, project: string | null): string {
+  const line = mission.replace(/\s+/g, ' ');
+  const short = line.length > 120 ? `${line.slice(0, 117)}...` : line;
+  return project ? `[${project}] ${short}` : short;
+}
