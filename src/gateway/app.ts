@@ -1,9 +1,12 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes';
+import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/dashboard-settings';
 import { logger as processLogger } from '../logger';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { bearerAuth } from './auth';
+import { registerDashboardApiRoutes } from './dashboard-api-routes';
 import { errorMiddleware, notFoundHandler } from './http-errors';
 import { createMetrics, type MetricsOptions } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -31,6 +34,8 @@ export interface GatewayDeps {
   metrics?: MetricsOptions;
   /** True once the process is shutting down: health and readiness then answer 503. */
   isShuttingDown?: () => boolean;
+  /** The dashboard's settings. @default from the environment (TEMPORAL_UI_URL, DASHBOARD_*) */
+  dashboard?: Partial<DashboardSettings>;
 }
 
 /** The HTTP gateway as an Express app that does not listen yet (tests use it directly). */
@@ -82,13 +87,23 @@ export function createApp(deps: GatewayDeps): Express {
     res.json(openApiDocument);
   });
 
+  const jsonBody = express.json({ limit: deps.bodyLimitBytes ?? 128 * 1024, strict: true });
   registerSessionRoutes(app, orchestrator, {
     requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
     decisionTimeoutMs: deps.decisionTimeoutMs ?? 10_000,
     cancelWaitMs: deps.cancelWaitMs ?? 5_000,
     auth: deps.apiToken ? bearerAuth(deps.apiToken) : null,
-    jsonBody: express.json({ limit: deps.bodyLimitBytes ?? 128 * 1024, strict: true }),
+    jsonBody,
   });
+
+  const dashboard = { ...dashboardSettingsFromEnv(), ...deps.dashboard };
+  registerDashboardApiRoutes(app, orchestrator, {
+    requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
+    apiToken: deps.apiToken,
+    jsonBody,
+    stream: { pollMs: dashboard.pollMs, heartbeatMs: dashboard.heartbeatMs },
+  });
+  registerDashboardRoutes(app, { temporalUiUrl: dashboard.temporalUiUrl, namespace: orchestrator.config.namespace, authRequired: Boolean(deps.apiToken) });
 
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

@@ -20,6 +20,7 @@ import {
   SessionListSchema,
   StartSessionBody,
 } from './schemas';
+import { DASHBOARD_OPERATIONS } from './dashboard-operations';
 
 /** One documented response. */
 export interface ResponseSpec {
@@ -261,6 +262,7 @@ export const OPERATIONS = {
     authenticated: false,
     responses: { 200: { description: 'The OpenAPI 3.1 document.', contentTypes: ['application/json'] } },
   },
+  ...DASHBOARD_OPERATIONS,
 } as const satisfies Record<string, Operation>;
 
 /** Responses every authenticated operation may give besides its own. */

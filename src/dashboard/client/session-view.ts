@@ -1,0 +1,184 @@
+import { ApiError, type DashboardConfig, getJson, postJson, type Session } from './api';
+import { age, badge, byId, h, say } from './dom';
+import { LiveSession } from './live';
+import { decisions, documentSection, type History, type Revisions, timeline } from './session-parts';
+
+const FINAL = ['completed', 'failed', 'expired', 'cancelled'];
+const LOG_LINES_KEPT = 500;
+const DOCUMENTS: [string, string][] = [
+  ['prd', 'Product requirements (PRD)'],
+  ['tech_spec', 'Technical specification'],
+  ['bug_report', 'QA bug report'],
+];
+
+let live: LiveSession | null = null;
+
+/** Leave the session view: close its stream. */
+export function stopSessionView(): void {
+  live?.stop();
+  live = null;
+}
+
+/** Render one session and follow its event stream. */
+export function showSessionView(id: string, config: DashboardConfig): void {
+  stopSessionView();
+  const base = `/sessions/${encodeURIComponent(id)}`;
+  const link = `${config.temporal_ui_url.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(id)}`;
+  byId('main').replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← All sessions')),
+    h('section', { id: 'summary', class: 'card', 'aria-live': 'polite' }, h('p', {}, 'Loading…')),
+    h('section', { id: 'actions', 'aria-label': 'Decisions' }),
+    h('div', { class: 'columns' },
+      h('section', { class: 'card', 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, 'Phases'), h('div', { id: 'timeline' })),
+      h('section', { class: 'card', 'aria-labelledby': 'decisions-heading' }, h('h2', { id: 'decisions-heading' }, 'Decisions'), h('div', { id: 'decisions' })),
+    ),
+    h('div', { id: 'documents' }),
+    h('section', { class: 'card', 'aria-labelledby': 'log-heading' },
+      h('h2', { id: 'log-heading' }, 'Log ', h('span', { id: 'live-state', class: 'muted' }, '')),
+      h('pre', { id: 'log', class: 'log', tabindex: '0', 'aria-label': 'Session log, newest last' })),
+    h('p', {}, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer', id: 'temporal-link' }, 'Open the workflow in the Temporal Web UI')),
+  );
+
+  let session: Session | null = null;
+  let refreshTimer: number | undefined;
+  const refreshDetails = (): void => {
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(() => void loadDetails(base), 100);
+  };
+  const render = (next: Session): void => {
+    const changed = !session || session.status !== next.status || session.current_phase !== next.current_phase;
+    session = next;
+    renderSummary(next, link);
+    if (changed) renderActions(next, base, refreshDetails, render);
+  };
+
+  getJson<Session>(base)
+    .then((first) => {
+      render(first);
+      refreshDetails();
+      live = new LiveSession(id, {
+        session: (data) => render(data as unknown as Session),
+        audit: (data) => {
+          if (session) render({ ...session, status: data.status, current_phase: data.phase, iteration_count: data.iteration });
+          refreshDetails();
+        },
+        log: ({ line }) => appendLog(line),
+        notice: ({ message }) => say(message),
+        connected: (up) => {
+          byId('live-state').textContent = up ? '(live)' : '(reconnecting…)';
+        },
+      });
+      return live.start();
+    })
+    .catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) byId('summary').replaceChildren(h('p', {}, `No session ${id}.`));
+      else if (!(err instanceof ApiError && err.status === 401)) say(`Could not load the session: ${describe(err)}`, 'error');
+    });
+}
+
+function renderSummary(s: Session, link: string): void {
+  const summary = byId('summary');
+  summary.dataset.status = s.status;
+  summary.dataset.phase = s.current_phase;
+  summary.dataset.shownAt = String(Date.now());
+  document.title = `${s.status} · ${s.user_mission.slice(0, 60)}`;
+  summary.replaceChildren(
+    h('h1', { id: 'mission' }, s.user_mission),
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'Status'), h('dd', { id: 'session-status', 'data-status': s.status }, badge(s.status)),
+      h('dt', {}, 'Phase'), h('dd', { id: 'session-phase' }, s.current_phase),
+      h('dt', {}, 'Iteration'), h('dd', {}, String(s.iteration_count)),
+      h('dt', {}, 'Project'), h('dd', {}, s.project_name ?? '—'),
+      h('dt', {}, 'Started'), h('dd', { title: s.created_at }, `${age(s.created_at)} ago`),
+      h('dt', {}, 'Session'), h('dd', { class: 'mono' }, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, s.session_id)),
+    ),
+  );
+}
+
+function renderActions(s: Session, base: string, refresh: () => void, render: (s: Session) => void): void {
+  const actions = byId('actions');
+  actions.replaceChildren();
+  const decide = (path: string, body: unknown, what: string): void => {
+    postJson<Session>(`${base}/${path}`, body, { 'Idempotency-Key': crypto.randomUUID() })
+      .then((after) => {
+        say(`${what}: the session is now ${after.status} in ${after.current_phase}.`);
+        render(after);
+        refresh();
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 409) {
+          say(`Refused (409): ${err.message}. Someone else may have decided first, or the session moved on; the page shows its current state.`, 'error');
+          void getJson<Session>(base).then(render);
+        } else {
+          say(`${what} failed: ${describe(err)}`, 'error');
+        }
+      });
+  };
+  if (s.status === 'awaiting_approval') {
+    const by = h('input', { id: 'decided-by', type: 'text', autocomplete: 'name', value: localStorage.getItem('orchestrator.by') ?? '' });
+    const feedback = h('textarea', { id: 'feedback', rows: '3', required: '' });
+    const target = h('select', { id: 'reject-to' }, h('option', { value: 'architect' }, 'architect'), h('option', { value: 'pm' }, 'pm'));
+    const approve = h('button', { type: 'button', id: 'approve' }, 'Approve');
+    const who = (): string | undefined => {
+      localStorage.setItem('orchestrator.by', by.value.trim());
+      return by.value.trim() || undefined;
+    };
+    approve.addEventListener('click', () => decide('approve', { by: who() }, 'Approved'));
+    const reject = h('form', { id: 'reject-form', class: 'reject' },
+      h('label', { for: 'feedback' }, 'Feedback for the rejection'), feedback,
+      h('label', { for: 'reject-to' }, 'Send back to'), target,
+      h('button', { type: 'submit', id: 'reject' }, 'Reject'));
+    reject.addEventListener('submit', (event) => {
+      event.preventDefault();
+      decide('reject', { feedback: feedback.value, reject_to: target.value, by: who() }, 'Rejected');
+    });
+    actions.append(h('div', { class: 'card review' }, h('h2', {}, 'Review'),
+      h('label', { for: 'decided-by' }, 'Your name (recorded with the decision)'), by, approve, reject));
+  }
+  if (!FINAL.includes(s.status)) {
+    const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger' }, 'Cancel session');
+    cancel.addEventListener('click', () => decide('cancel', {}, 'Cancelled'));
+    actions.append(h('p', {}, cancel));
+  }
+}
+
+async function loadDetails(base: string): Promise<void> {
+  try {
+    const [history, ...docs] = await Promise.all([
+      optional(getJson<History>(`${base}/history`), 503),
+      ...DOCUMENTS.map(([name]) => optional(getJson<Revisions>(`${base}/artifacts/${name}/revisions`), 404)),
+    ]);
+    if (history) {
+      byId('timeline').replaceChildren(timeline(history));
+      byId('decisions').replaceChildren(decisions(history));
+    }
+    byId('documents').replaceChildren(
+      ...DOCUMENTS.map(([name, title], i) => documentSection(title, name, (docs[i] as Revisions | null) ?? null)).filter((_section, i) => i < 2 || docs[i]),
+    );
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) say(`Could not load the details: ${describe(err)}`, 'error');
+  }
+}
+
+/** The answer, or null when the API answers `status` (not there yet, or no worker). */
+async function optional<T>(request: Promise<T>, status: number): Promise<T | null> {
+  try {
+    return await request;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === status) return null;
+    throw err;
+  }
+}
+
+function appendLog(line: string): void {
+  const log = byId('log');
+  const stick = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  log.append(`${line}\n`);
+  while (log.childNodes.length > LOG_LINES_KEPT) log.firstChild?.remove();
+  if (stick) log.scrollTop = log.scrollHeight;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+

@@ -1,0 +1,96 @@
+/**
+ * The operations the dashboard added to the API: the live event stream, short-lived stream tokens and
+ * artifact revisions. Their schemas join the same registry, so the OpenAPI document describes them too.
+ */
+import { z } from 'zod';
+import type { Operation, ResponseSpec } from './operations';
+import { ArtifactNameSchema, ErrorSchema, schemaRegistry } from './schemas';
+
+const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
+const notFound = error('No session with that id (session_not_found).');
+
+/** Body of `POST /auth/stream-token`. */
+export const StreamTokenBody = z.object({ session_id: z.string().min(1).max(100).describe('the session whose events the token opens') }).strict();
+
+export const StreamTokenSchema = z
+  .object({
+    token: z.string().describe('pass as access_token to GET /sessions/{id}/events'),
+    expires_at: z.iso.datetime().describe('ISO 8601, UTC; the stream checks it when it opens'),
+  })
+  .strict();
+schemaRegistry.add(StreamTokenSchema, { id: 'StreamToken', description: 'A short-lived token that opens one session’s event stream.' });
+
+/** Query of `GET /sessions/{id}/events`. */
+export const EventsQuery = z
+  .object({
+    access_token: z.string().min(1).max(1000).optional().describe('a stream token from POST /auth/stream-token (instead of the Authorization header)'),
+    last_event_id: z.string().min(1).max(40).optional().describe('resume after this event id (the Last-Event-ID header wins)'),
+  })
+  .strict();
+
+export const ArtifactRevisionsSchema = z
+  .object({
+    name: ArtifactNameSchema,
+    revisions: z.array(
+      z
+        .object({
+          revision: z.int().min(1).describe('1 is the first version; the highest is the current file'),
+          current: z.boolean(),
+          path: z.string().describe('relative to work_dir'),
+          bytes: z.int().min(0),
+          text: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+schemaRegistry.add(ArtifactRevisionsSchema, {
+  id: 'ArtifactRevisions',
+  description: 'Every kept revision of an artifact with its text, oldest first; the last is the current file.',
+});
+
+const NoQuery = z.object({}).strict();
+
+/** The dashboard's operations, merged into the gateway's table. */
+export const DASHBOARD_OPERATIONS = {
+  sessionEvents: {
+    operationId: 'sessionEvents',
+    method: 'get',
+    path: '/sessions/:id/events',
+    summary:
+      'Server-Sent Events of one session: `session` snapshots (no id), `audit` entries and `log` lines (ids `<audit>-<logOffset>`, ' +
+      'resumable with Last-Event-ID without gaps or repeats), `notice` when Temporal does not answer; comment heartbeats',
+    tag: 'sessions',
+    query: EventsQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'The event stream; it stays open until the client closes it.', contentTypes: ['text/event-stream'] },
+      400: error('A malformed Last-Event-ID or unknown parameter (validation_error).'),
+      404: notFound,
+    },
+  },
+  streamToken: {
+    operationId: 'streamToken',
+    method: 'post',
+    path: '/auth/stream-token',
+    summary: 'A short-lived token (5 minutes) that opens one session’s event stream, since EventSource cannot send headers',
+    tag: 'sessions',
+    query: NoQuery,
+    body: StreamTokenBody,
+    authenticated: true,
+    responses: { 200: { description: 'The token.', schema: StreamTokenSchema }, 404: notFound },
+  },
+  getArtifactRevisions: {
+    operationId: 'getArtifactRevisions',
+    method: 'get',
+    path: '/sessions/:id/artifacts/:name/revisions',
+    summary: 'Every kept revision of an artifact with its text (to diff what a rejection changed)',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'The revisions, oldest first.', schema: ArtifactRevisionsSchema },
+      404: error('Unknown session (session_not_found), unknown artifact name or not produced yet (artifact_not_found).'),
+    },
+  },
+} as const satisfies Record<string, Operation>;
