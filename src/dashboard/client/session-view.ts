@@ -144,10 +144,10 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
 
 async function loadDetails(base: string): Promise<void> {
   try {
-    const [history, ...docs] = await Promise.all([
-      optional(getJson<History>(`${base}/history`), 503),
-      ...DOCUMENTS.map(([name]) => optional(getJson<Revisions>(`${base}/artifacts/${name}/revisions`), 404)),
-    ]);
+    const [history, paths] = await Promise.all([optional(getJson<History>(`${base}/history`), 503), getJson<Record<string, string | null>>(`${base}/artifacts`)]);
+    const docs = await Promise.all(
+      DOCUMENTS.map(([name]) => (paths[name] ? optional(getJson<Revisions>(`${base}/artifacts/${name}/revisions`), 404) : Promise.resolve(null))),
+    );
     if (history) {
       byId('timeline').replaceChildren(timeline(history));
       byId('decisions').replaceChildren(decisions(history));

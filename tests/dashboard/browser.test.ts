@@ -1,0 +1,140 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
+   response bodies are validated against the OpenAPI document by the harness; tests read them as plain JSON. */
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { GatewayHarness } from '../gateway/gateway-harness';
+import { chromiumUnavailable, launchChromium } from './chromium';
+
+const TOKEN = 'browser-test-token-0123456789';
+const SCREENSHOTS = path.join(__dirname, '..', '..', '..', 'docs', 'screenshots');
+const skip = chromiumUnavailable() ?? false;
+
+/** What the page shows as its status and phase, and when it started showing each (recorded in the page). */
+async function watchSummary(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.seen = seen;
+    const record = () => {
+      const summary = document.getElementById('summary');
+      const status = summary?.dataset.status ?? '';
+      const phase = summary?.dataset.phase ?? '';
+      const last = seen.at(-1);
+      if (status && (last?.status !== status || last?.phase !== phase)) seen.push({ status, phase, at: Date.now() });
+    };
+    new MutationObserver(record).observe(document.getElementById('main'), { subtree: true, attributes: true, childList: true });
+    record();
+  })()`);
+}
+
+void describe('the dashboard in headless Chromium, on the real stack', { skip }, () => {
+  let gw: GatewayHarness;
+  let browser: Browser;
+  before(async () => {
+    [gw, browser] = await Promise.all([
+      GatewayHarness.start({ gateway: { apiToken: TOKEN, dashboard: { temporalUiUrl: 'http://temporal-ui.example:8233' } } }),
+      launchChromium(),
+    ]);
+    await mkdir(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  void test('token once, start, review, reject with feedback, the diff, approve, completed arriving live; timings', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/401/.test(message.text())) errors.push(message.text());
+    });
+
+    await page.goto(gw.baseUrl);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Mission').fill('Build a REST API for user authentication');
+    await page.getByLabel('Project (optional)').fill('auth-service');
+    await page.getByRole('button', { name: 'Start session' }).click();
+    await page.waitForURL(/#\/sessions\/sess_/);
+    const id = decodeURIComponent(page.url().split('#/sessions/')[1] ?? '');
+    await watchSummary(page);
+
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor({ timeout: 30_000 });
+    await page.locator('#doc-tech_spec .markdown h1, #doc-tech_spec .markdown h2').first().waitFor();
+    assert.equal(await page.locator('#temporal-link').getAttribute('href'), `http://temporal-ui.example:8233/namespaces/default/workflows/${id}`);
+    await page.getByLabel('Feedback for the rejection').fill('Please add rate limiting to the API spec');
+    await page.getByLabel('Send back to').selectOption('architect');
+    await page.getByRole('button', { name: 'Reject' }).click();
+
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor({ timeout: 30_000 });
+    const diff = page.locator('#doc-tech_spec details.changes');
+    await diff.waitFor();
+    assert.ok((await diff.locator('ins').count()) > 0, 'lines the rejection added are marked');
+    await page.locator('.decisions .feedback', { hasText: 'Please add rate limiting to the API spec' }).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-session.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('#summary[data-status="completed"]').waitFor({ timeout: 30_000 });
+    await page.locator('#doc-bug_report .markdown').waitFor();
+    await page.locator('#log', { hasText: 'qa' }).waitFor();
+
+    const seen: { status: string; phase: string; at: number }[] = await page.evaluate('window.seen');
+    const history = await gw.request('GET', `/sessions/${id}/history`, { token: TOKEN });
+    const delays: number[] = [];
+    for (const run of history.json.phases as { phase: string; started_at: string }[]) {
+      const shown = seen.find((s) => s.phase === run.phase && s.at >= Date.parse(run.started_at) - 5);
+      if (shown) delays.push(shown.at - Date.parse(run.started_at));
+    }
+    const ended = (history.json.events as { kind: string; at: string }[]).find((e) => e.kind === 'session_ended');
+    const completedShown = seen.find((s) => s.status === 'completed');
+    assert.ok(ended && completedShown);
+    delays.push(completedShown.at - Date.parse(ended.at));
+    delays.sort((a, b) => a - b);
+    console.log(`# phase change → page: ${delays.length} changes, median ${delays[Math.floor(delays.length / 2)]} ms, max ${delays.at(-1)} ms`);
+    assert.ok((delays.at(-1) ?? Infinity) < 3_000, `every change shown within 3 s (${delays.join(', ')})`);
+
+    const loads: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const fresh = await context.newPage();
+      const started = Date.now();
+      await fresh.goto(gw.baseUrl);
+      await fresh.locator('table.sessions tbody tr').first().waitFor();
+      loads.push(Date.now() - started);
+      if (i === 4) await fresh.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-list.png') });
+      await fresh.close();
+    }
+    console.log(`# first load (navigation → sessions listed): ${loads.join(', ')} ms`);
+    assert.deepEqual(errors, [], `no script errors (CSP violations show up here): ${errors.join(' | ')}`);
+    await context.close();
+  });
+
+  void test('a hostile mission is text; a decision refused with 409 is explained in the page', async () => {
+    const mission = 'Pwn <script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> **not bold**';
+    const started = await gw.request('POST', '/sessions', { body: { user_mission: mission }, token: TOKEN });
+    const id = started.json.session_id as string;
+    await gw.waitForStatus(id, 'awaiting_approval');
+    const context = await browser.newContext();
+    await context.addInitScript(`localStorage.setItem('orchestrator.apiToken', ${JSON.stringify(TOKEN)})`);
+    const page = await context.newPage();
+    await page.route('**/events**', (route) => route.abort());
+    await page.goto(`${gw.baseUrl}/#/sessions/${id}`);
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor();
+    await page.locator('#doc-prd .markdown').waitFor();
+    assert.equal(await page.locator('#mission').textContent(), mission);
+    assert.equal(await page.locator('#mission img, #mission script').count(), 0);
+    assert.equal(await page.locator('img[onerror], script:not([src])').count(), 0, 'nothing the artifacts said became active');
+    assert.equal(await page.evaluate('window.pwned'), undefined);
+
+    assert.equal((await gw.request('POST', `/sessions/${id}/approve`, { token: TOKEN })).status, 200);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /Refused \(409\).*not awaiting approval/i);
+    await context.close();
+  });
+});
