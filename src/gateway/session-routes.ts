@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Express, RequestHandler } from 'express';
 import { FINAL_STATUSES, SessionStatus } from '../../workflows/definitions';
 import type { Orchestrator } from '../orchestration/orchestrator';
@@ -128,17 +127,13 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   route(
     OPERATIONS.getArtifact,
     handle(OPERATIONS.getArtifact, async ({ params }, res) => {
-      const artifacts = await within(() => o.getArtifacts(params.id ?? ''));
       const name = ArtifactNameSchema.safeParse(params.name);
       if (!name.success) {
+        await within(() => o.getSessionStatus(params.id ?? ''));
         throw new HttpError(404, 'artifact_not_found', `Unknown artifact ${JSON.stringify(params.name)}; one of ${ArtifactNameSchema.options.join(', ')}`);
       }
-      const file = artifactsJson(artifacts)[name.data];
-      if (typeof file !== 'string') throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
-      const text = await readFile(file, 'utf8').catch((err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
-        throw err;
-      });
+      const text = await within(() => o.readArtifact(params.id ?? '', name.data));
+      if (text === null) throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
       res.type(ARTIFACT_CONTENT_TYPES[name.data]).send(text);
     }),
   );

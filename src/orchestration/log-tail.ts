@@ -1,16 +1,9 @@
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK_BYTES = 64 * 1024;
 
-/** The last `lines` lines of a text file, read backwards in chunks; '' when the file does not exist. */
-export async function tailLines(file: string, lines: number): Promise<string> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
+/** The last `lines` lines of an open text file, read backwards in chunks; closes the handle. */
+export async function tailLines(handle: FileHandle, lines: number): Promise<string> {
   try {
     const { size } = await handle.stat();
     const chunks: Buffer[] = [];

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -38,6 +37,7 @@ import {
 } from './errors';
 import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
 import { tailLines } from './log-tail';
+import { openSessionFile, readSessionFile, sessionFileExists } from './session-files';
 import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
 import { querySessionHistory, type SessionHistory } from './session-history';
 import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
@@ -235,10 +235,8 @@ export class Orchestrator {
   /** Absolute paths of the session's artifacts, null until produced. */
   async getArtifacts(sessionId: string): Promise<SessionArtifacts> {
     const { workDir } = await this.getSessionStatus(sessionId);
-    const existing = async (relative: string): Promise<string | null> => {
-      const absolute = path.join(workDir, relative);
-      return (await fileExists(absolute)) ? absolute : null;
-    };
+    const existing = async (relative: string): Promise<string | null> =>
+      (await sessionFileExists(workDir, relative)) ? path.join(workDir, relative) : null;
     return {
       prd: await existing(ARTIFACT_PATHS.prd),
       techSpec: await existing(ARTIFACT_PATHS.tech_spec),
@@ -254,7 +252,17 @@ export class Orchestrator {
       throw new ValidationError('lines must be an integer from 1 to 10000');
     }
     const { workDir } = await this.getSessionStatus(sessionId);
-    return tailLines(path.join(workDir, SESSION_LOG_PATH), lines);
+    const log = await openSessionFile(workDir, SESSION_LOG_PATH);
+    return log ? tailLines(log, lines) : '';
+  }
+
+  /**
+   * The text of one of the session's documents, or null until it is produced. Read without following links out
+   * of the work directory, since generated code may have written there.
+   */
+  async readArtifact(sessionId: string, name: keyof typeof ARTIFACT_PATHS): Promise<string | null> {
+    const { workDir } = await this.getSessionStatus(sessionId);
+    return readSessionFile(workDir, ARTIFACT_PATHS[name]);
   }
 
   /** Whether an agent phase of the session is executing now. */
@@ -360,10 +368,3 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
 
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
