@@ -70,7 +70,7 @@ test('npm start: embedded server, worker and gateway; SIGTERM stops all; a secon
 
     const id = await orchestrator.startNewSession('Build a resumable service', 'resume');
     let info = await orchestrator.getSessionStatus(id);
-    for (let i = 0; i < 200 && info.status !== SessionStatus.AWAITING_APPROVAL; i += 1) {
+    for (let i = 0; i < 1200 && info.status !== SessionStatus.AWAITING_APPROVAL; i += 1) {
       await sleep(50);
       info = await orchestrator.getSessionStatus(id);
     }
@@ -83,7 +83,7 @@ test('npm start: embedded server, worker and gateway; SIGTERM stops all; a secon
     assert.match(started.output(), /"searchAttributesAdded":\[\]/, 'the existing database already has them');
     assert.equal((await orchestrator.getSessionStatus(id)).status, SessionStatus.AWAITING_APPROVAL);
     await orchestrator.approveAndContinue(id);
-    for (let i = 0; i < 200 && info.status !== SessionStatus.COMPLETED; i += 1) {
+    for (let i = 0; i < 1200 && info.status !== SessionStatus.COMPLETED; i += 1) {
       await sleep(50);
       info = await orchestrator.getSessionStatus(id);
     }

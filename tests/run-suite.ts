@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   console.log(`# suite: Temporal dev server on ${server.address}, workflows bundled, in ${Date.now() - started} ms`);
   try {
     const files = await testFiles(__dirname);
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
       stdio: 'inherit',
       env: { ...process.env, ...exportSharedServer({ address: server.address, bundlePath }) },
     });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { runPm } from '../../activities/agents/pm';
@@ -13,13 +13,24 @@ function sink(isTTY: boolean): { write: (chunk: string) => boolean; isTTY: boole
   return { write: (chunk: string) => ((text += chunk), true), isTTY, columns: 80, text: () => text };
 }
 
-/** Run a command under a pseudo-terminal (util-linux `script`): stdout and stderr are a TTY, as for a person. */
-function inTerminal(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    execFile('script', ['-qefc', command, '/dev/null'], { env, timeout: 60_000 }, (error, stdout) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, output: stdout });
-    });
-  });
+const SPINNER_LINE = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] running · pm · iteration 0 · \d/;
+
+/**
+ * Run a command under a pseudo-terminal (util-linux `script`): stdout and stderr are a TTY, as for a person. Its
+ * output so far is readable while it runs.
+ */
+function inTerminal(command: string, env: NodeJS.ProcessEnv): { soFar: () => string; done: Promise<{ code: number | null; output: string }> } {
+  const child = spawn('script', ['-qefc', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    }),
+  );
+  return { soFar: () => output, done };
 }
 
 void describe('the progress line: drawn on a terminal, never in pipes or JSON', () => {
@@ -59,11 +70,11 @@ void describe('the progress line: drawn on a terminal, never in pipes or JSON', 
       const { session_id: id } = parseJson<{ session_id: string }>(await stack.run(['start', 'Build a timer', '--json']));
       await stack.waitFor(id, (s) => s.status === 'running');
       const watching = inTerminal(`${CLI_PATH} watch ${id} --interval 100`, stack.env());
-      await sleep(1_000);
+      for (let i = 0; i < 600 && !SPINNER_LINE.test(watching.soFar()); i += 1) await sleep(50);
       release.open();
-      const { code, output } = await watching;
+      const { code, output } = await watching.done;
       assert.equal(code, 0, output);
-      assert.match(output, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] running · pm · iteration 0 · \d/, 'the progress line says where the session is and for how long');
+      assert.match(output, SPINNER_LINE, 'the progress line says where the session is and for how long');
       assert.ok(output.includes('\r\u001b[2K'), 'and is cleared before each result line');
       assert.match(output, /awaiting_approval · review · iteration 0/);
     });

@@ -27,7 +27,8 @@ test('cancel while an agent phase runs: the activity is cancelled and the sessio
   try {
     const id = await harness.orchestrator.startNewSession('Build something that takes forever');
     await harness.waitForStatus(id, SessionStatus.RUNNING);
-    while (!started) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 500 && !started; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(started, true, 'the slow pm activity started');
     assert.equal(await harness.orchestrator.isRunning(id), true);
 
     const info = await harness.orchestrator.cancelSession(id);

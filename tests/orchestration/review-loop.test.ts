@@ -140,7 +140,7 @@ describe('the review gate on the real server', () => {
     }
   });
 
-  test('two concurrent approvals: exactly one applies, the other is refused', async () => {
+  test('two concurrent approvals and a concurrent rejection: exactly one decision applies, the others are refused', async () => {
     const { orchestrator } = harness;
     const id = await orchestrator.startNewSession('Build a markdown previewer');
     await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);

@@ -9,11 +9,13 @@ import { createActivities } from '../../activities';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { findTestServer } from '../../src/temporal/binaries';
 import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
-import { getStateQuery, SESSION_WORKFLOW_TYPE, type SessionWorkflowInput } from '../../workflows/definitions';
+import { getStateQuery, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
+import { resolveConfig } from '../../src/config';
+import { newSessionId, sessionStartOptions } from '../../src/orchestration/session-start';
 import type { sessionWorkflow } from '../../workflows/session';
 import { sharedTestServer } from '../helpers/test-server';
 
-test('a review nobody decides expires after sessionTtlDays (time-skipping server)', async () => {
+test('a review nobody decides expires after sessionTtlDays (2 days here; time-skipping server)', async () => {
   const { bundlePath } = await sharedTestServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: findTestServer() } },
@@ -32,33 +34,29 @@ test('a review nobody decides expires after sessionTtlDays (time-skipping server
   try {
     await worker.runUntil(async () => {
       // The time-skipping server has no Count API, which startNewSession's capacity check uses, so the session
-      // is started with the same input the Orchestrator builds.
-      const id = `sess_ttl${Date.now()}`;
-      const input: SessionWorkflowInput = {
-        sessionId: id,
-        userMission: 'Build something nobody reviews',
-        projectName: null,
-        workDir: path.join(workDirBase, id),
-        maxIterations: 5,
-        reviewTimeoutMs: 7 * 24 * 60 * 60 * 1000,
-      };
-      const handle = await env.client.workflow.start<typeof sessionWorkflow>(SESSION_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue,
-        args: [input],
-        memo: { userMission: input.userMission, projectName: null, workDir: input.workDir },
-      });
+      // is started with exactly the options startNewSession builds from this configuration.
+      const config = resolveConfig({ taskQueue, workDirBase, sessionTtlDays: 2 }, {});
+      const id = newSessionId();
+      const started = await env.client.workflow.start<typeof sessionWorkflow>(
+        SESSION_WORKFLOW_TYPE,
+        sessionStartOptions(config, id, { mission: 'Build something nobody reviews', project: 'ttl' }, false),
+      );
+      const handle = started;
       for (let i = 0; i < 200 && (await handle.query(getStateQuery)).status !== SessionStatus.AWAITING_APPROVAL; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.equal((await handle.query(getStateQuery)).status, SessionStatus.AWAITING_APPROVAL);
 
-      await env.sleep('167 hours');
+      await env.sleep('47 hours');
       assert.equal((await handle.query(getStateQuery)).status, SessionStatus.AWAITING_APPROVAL, 'still in review before the TTL');
 
       const final = await handle.result();
       assert.equal(final.status, SessionStatus.EXPIRED);
       assert.equal(final.phase, 'review', 'an expired session keeps the review phase');
+      const ended = final.events.find((event) => event.kind === 'session_ended');
+      const reviewStarted = final.events.find((event) => event.kind === 'phase_started' && event.phase === 'review');
+      const waitedHours = (Date.parse(ended?.at ?? '') - Date.parse(reviewStarted?.at ?? '')) / 3_600_000;
+      assert.ok(waitedHours >= 48 && waitedHours < 48.1, `expired after ${waitedHours} h of review, not 48`);
       const info = await orchestrator.getSessionStatus(id);
       assert.equal(info.status, SessionStatus.EXPIRED);
       assert.equal(info.currentPhase, 'review');
