@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access --
    response bodies are validated against the OpenAPI document by the harness; tests read them as plain JSON. */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +10,8 @@ import { GatewayHarness } from '../gateway/gateway-harness';
 import { chromiumUnavailable, launchChromium } from './chromium';
 
 const TOKEN = 'browser-test-token-0123456789';
-const SCREENSHOTS = path.join(__dirname, '..', '..', '..', 'docs', 'screenshots');
+/** The README's screenshots are rewritten only on request (UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean. */
+const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
 const skip = chromiumUnavailable() ?? false;
 
 /** What the page shows as its status and phase, and when it started showing each (recorded in the page). */
@@ -32,11 +34,13 @@ async function watchSummary(page: Page): Promise<void> {
 void describe('the dashboard in headless Chromium, on the real stack', { skip }, () => {
   let gw: GatewayHarness;
   let browser: Browser;
+  let SCREENSHOTS: string;
   before(async () => {
     [gw, browser] = await Promise.all([
       GatewayHarness.start({ gateway: { apiToken: TOKEN, dashboard: { temporalUiUrl: 'http://temporal-ui.example:8233' } } }),
       launchChromium(),
     ]);
+    SCREENSHOTS = UPDATE_SCREENSHOTS ? path.join(__dirname, '..', '..', '..', 'docs', 'screenshots') : await mkdtemp(path.join(os.tmpdir(), 'dashboard-shots-'));
     await mkdir(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
