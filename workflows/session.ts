@@ -94,8 +94,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     state.events.push({ kind: 'signal_ignored', at: now(), signal, reason });
   }
 
+  /** Append to the session log; a log line that cannot be written is a warning, never the session's failure. */
   async function logEvent(phase: Phase, message: string): Promise<void> {
-    await bookkeeping.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
+    try {
+      await bookkeeping.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+      log.warn('Session log line not written', { sessionId: state.sessionId, phase, message, error: String(err.cause ?? err) });
+    }
   }
 
   setHandler(getStateQuery, () => state);
@@ -235,10 +241,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   }
 
   if (state.status === SessionStatus.FAILED) {
-    await logEvent(state.phase, `Session failed: ${state.failureReason}`);
+    await CancellationScope.nonCancellable(() => logEvent(state.phase, `Session failed: ${state.failureReason}`));
     throw ApplicationFailure.nonRetryable(state.failureReason ?? 'session failed', FailureType.SESSION_FAILED);
   }
-  if (state.status === SessionStatus.COMPLETED) await logEvent('done', 'Session completed');
+  if (state.status === SessionStatus.COMPLETED) await CancellationScope.nonCancellable(() => logEvent('done', 'Session completed'));
   return state;
 }
 
