@@ -1,7 +1,7 @@
 import type { OrchestratorConfig } from '../src/config';
 import type { AgentPhase } from '../workflows/definitions';
 import { ProviderSet } from './providers/provider-set';
-import type { Isolation } from './runner/sandbox';
+import { type Isolation, untrustedCodeRefusal } from './runner/sandbox';
 
 /** What a worker says at start-up about how its agents think and how their children run. */
 export interface AgentSetupSummary {
@@ -31,6 +31,8 @@ export async function agentSetupSummary(config: OrchestratorConfig): Promise<Age
     summary.isolation = sandbox.isolation;
     summary.childUser = sandbox.userName;
     summary.notice = sandbox.notice;
+    const refusal = providers.codeIsModelWritten ? untrustedCodeRefusal(sandbox) : null;
+    if (refusal) summary.notice = `${summary.notice ? `${summary.notice}; ` : ''}sessions will stop at the engineer phase: ${refusal}`;
   } catch (err) {
     summary.notice = `engineer and QA cannot run children: ${(err as Error).message}`;
   }

@@ -49,7 +49,7 @@ const configSchema = z
     openaiModel: z.string().min(1).optional(),
     /** How the engineer and architect ask for JSON: a strict schema, plain JSON mode, or prompt only. @default 'json_schema' */
     openaiResponseFormat: z.enum(['json_schema', 'json_object', 'none']),
-    /** Timeout of one chat-completions request, in seconds. @default 600 */
+    /** Timeout of one chat-completions request, in seconds; below the timeout of every phase using `openai`. @default 300 */
     openaiTimeoutSeconds: z.int().min(1).max(86_400),
     /** Upper bound on the tokens of one reply; unset leaves it to the server. */
     openaiMaxTokens: z.int().min(1).optional(),
@@ -125,7 +125,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   temporalUiPort: 8233,
   agentProvider: 'template',
   openaiResponseFormat: 'json_schema',
-  openaiTimeoutSeconds: 600,
+  openaiTimeoutSeconds: 300,
   agentCommandEnv: '',
   agentCommandTimeoutSeconds: 1200,
   runModelCode: false,

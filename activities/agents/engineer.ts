@@ -30,6 +30,9 @@ export function createEngineer(deps: AgentDeps): (input: AgentInput) => Promise<
           `the ${provider.name} engineer writes code that QA would run, and running model-written code is off; set RUN_MODEL_CODE=true to allow it`,
         );
       }
+      if (deps.providers.codeIsModelWritten) {
+        await deps.providers.sandboxForUntrustedCode(provider.name === 'command' ? 'the agent command' : 'model-written code');
+      }
       const prd = await workspace.readText(ARTIFACT_PATHS.prd);
       const techSpec = await workspace.readText(ARTIFACT_PATHS.tech_spec);
       if (prd === null || techSpec === null) throw nonRetryable(AgentFailureType.CONFIG, 'the PRD or the tech spec is missing: PM and Architect have not run');

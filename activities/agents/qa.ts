@@ -20,7 +20,9 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
         throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, 'the project contains model-written code and RUN_MODEL_CODE is off; QA will not run it');
       }
       const argv = parseCommandTemplate(deps.config.qaTestCommand);
-      const sandbox = await deps.providers.sandbox();
+      const sandbox = deps.providers.codeIsModelWritten
+        ? await deps.providers.sandboxForUntrustedCode('model-written code')
+        : await deps.providers.sandbox();
       if (sandbox.notice) await log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
       const run = await runChild({
         command: argv[0]!,

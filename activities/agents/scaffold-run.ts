@@ -28,7 +28,9 @@ export async function runScaffoldIfNew(ctx: PhaseContext, deps: AgentDeps): Prom
   if (deps.providers.scaffoldIsModelWritten && !deps.config.runModelCode) {
     throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, `${ARTIFACT_PATHS.scaffold} was written by a model; set RUN_MODEL_CODE=true to run it`);
   }
-  const sandbox = await deps.providers.sandbox();
+  const sandbox = deps.providers.scaffoldIsModelWritten
+    ? await deps.providers.sandboxForUntrustedCode(`the model-written ${ARTIFACT_PATHS.scaffold}`)
+    : await deps.providers.sandbox();
   if (sandbox.notice) await log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
   const run = await runChild({
     command: 'bash',

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { redactSecrets, secretValues } from '../runner/redact';
 import { runChild } from '../runner/run-child';
 import type { ResolvedSandbox } from '../runner/sandbox';
 import { AgentFailureType, nonRetryable } from '../failures';
@@ -79,17 +80,12 @@ export class CommandProvider implements AgentProvider {
       if (call.scope.signal.aborted) throw err;
       throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command could not start: ${(err as Error).message}`, err as Error);
     }
-    await workspace.writeArtifact('code', AGENT_COMMAND_LOG, result.output);
+    await workspace.writeArtifact('code', AGENT_COMMAND_LOG, redactSecrets(result.output, secretValues(this.settings.passthroughEnv)));
     const seconds = (result.durationMs / 1000).toFixed(1);
-    if (result.timedOut) {
-      throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command timed out after ${seconds} s and was killed; its output is in ${AGENT_COMMAND_LOG}`);
-    }
-    if (result.exitCode !== 0) {
-      const tail = result.output.trim().split('\n').slice(-5).join(' ⏎ ');
-      throw nonRetryable(
-        AgentFailureType.AGENT_COMMAND_FAILED,
-        `the agent command exited with ${result.exitCode ?? result.signal} after ${seconds} s: ${tail.slice(-500)} (full output in ${AGENT_COMMAND_LOG})`,
-      );
+    if (result.timedOut || result.exitCode !== 0) {
+      // The output stays in the log file: a CLI that prints its key must not put it in Temporal's history.
+      const how = result.timedOut ? `timed out after ${seconds} s and was killed` : `exited with ${result.exitCode ?? result.signal} after ${seconds} s`;
+      throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command ${how}; its output is in ${AGENT_COMMAND_LOG}`);
     }
     const after = await snapshot(workspace);
     const changed = [...after].filter(([file, hash]) => before.get(file) !== hash).map(([file]) => file);

@@ -1,7 +1,8 @@
 import { ConfigError, type OrchestratorConfig } from '../../src/config';
 import type { AgentPhase } from '../../workflows/definitions';
 import { passthroughNames } from '../runner/child-env';
-import { resolveSandbox, type ResolvedSandbox } from '../runner/sandbox';
+import { AgentFailureType, nonRetryable } from '../failures';
+import { resolveSandbox, untrustedCodeRefusal, type ResolvedSandbox } from '../runner/sandbox';
 import { CommandTemplateError, parseCommandTemplate } from './command-template';
 import { CommandProvider } from './command-provider';
 import { ChatClient } from './openai/chat-client';
@@ -10,6 +11,14 @@ import { TemplateProvider } from './template/template-provider';
 import type { AgentProvider, ProviderName } from './types';
 
 const PHASES: readonly AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
+
+/** Each phase's activity timeout: its config key and the variable that sets it. */
+const PHASE_TIMEOUTS = {
+  pm: ['pmTimeoutSeconds', 'PM_TIMEOUT_SECONDS'],
+  architect: ['architectTimeoutSeconds', 'ARCHITECT_TIMEOUT_SECONDS'],
+  engineer: ['engineerTimeoutSeconds', 'ENGINEER_TIMEOUT_SECONDS'],
+  qa: ['qaTimeoutSeconds', 'QA_TIMEOUT_SECONDS'],
+} as const satisfies Record<AgentPhase, readonly [keyof OrchestratorConfig, string]>;
 
 /**
  * The provider of each phase, chosen by config (`AGENT_PROVIDER`, then `AGENT_PROVIDER_<PHASE>`), built and
@@ -32,6 +41,8 @@ export class ProviderSet {
     const template = new TemplateProvider();
     for (const phase of PHASES) {
       const name = this.names[phase];
+      const timeoutProblem = name === 'openai' ? this.openAiTimeoutProblem(phase) : null;
+      if (timeoutProblem) problems.push(timeoutProblem);
       try {
         if (name === 'openai') openai ??= this.createOpenAi();
         if (name === 'command' && phase === 'engineer') command ??= this.createCommand();
@@ -70,6 +81,28 @@ export class ProviderSet {
     return resolveSandbox(this.config.sandbox, this.config.sandboxUser);
   }
 
+  /**
+   * The sandbox for code a model or an external agent wrote (`what` says which, for the message); fails the
+   * phase, not retried, where children would run as the worker's own user unless `RUN_SANDBOX=none` accepts it.
+   */
+  async sandboxForUntrustedCode(what: string): Promise<ResolvedSandbox> {
+    const sandbox = await this.sandbox();
+    const refusal = untrustedCodeRefusal(sandbox);
+    if (refusal) throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, `refusing to run ${what}: ${refusal}`);
+    return sandbox;
+  }
+
+  /** A request must time out before its phase does, or a slow model ends in retried activity timeouts. */
+  private openAiTimeoutProblem(phase: AgentPhase): string | null {
+    const [key, variable] = PHASE_TIMEOUTS[phase];
+    const phaseSeconds = this.config[key];
+    if (this.config.openaiTimeoutSeconds < phaseSeconds) return null;
+    return (
+      `OPENAI_TIMEOUT_SECONDS (${this.config.openaiTimeoutSeconds}) must be below ${variable} (${phaseSeconds}), ` +
+      `the timeout of the ${phase} phase, which uses the openai provider`
+    );
+  }
+
   private createOpenAi(): OpenAiProvider {
     const { config } = this;
     const missing: string[] = [];
@@ -100,7 +133,7 @@ export class ProviderSet {
       timeoutMs: config.agentCommandTimeoutSeconds * 1000,
       outputLimitBytes: config.runOutputLimitBytes,
       passthroughEnv: env.allowed,
-      sandbox: () => this.sandbox(),
+      sandbox: () => this.sandboxForUntrustedCode('the agent command'),
     });
   }
 }

@@ -23,6 +23,8 @@ export type SandboxMode = 'auto' | 'bwrap' | 'none';
 /** The sandbox children of this worker get, resolved once per mode and user. */
 export interface ResolvedSandbox {
   isolation: Isolation;
+  /** The `RUN_SANDBOX` setting this was resolved for. */
+  mode: SandboxMode;
   /** The user children run as. */
   userName: string;
   /** Set when the worker is root and children drop to `userName`. */
@@ -67,19 +69,35 @@ async function probe(mode: SandboxMode, userName: string): Promise<ResolvedSandb
   }
   const fallback: Isolation = isRoot ? 'unprivileged-user' : 'worker-user';
   if (mode === 'none') {
-    return { isolation: fallback, userName: name, ...ids, bwrapPath: null, notice: 'sandbox disabled (RUN_SANDBOX=none)' };
+    return { isolation: fallback, mode, userName: name, ...ids, bwrapPath: null, notice: 'sandbox disabled (RUN_SANDBOX=none)' };
   }
   const bwrapPath = await findOnPath('bwrap');
   const problem = bwrapPath ? await bwrapProblem(bwrapPath, ids) : 'bubblewrap (bwrap) is not installed';
-  if (!problem) return { isolation: 'bwrap', userName: name, ...ids, bwrapPath, notice: null };
+  if (!problem) return { isolation: 'bwrap', mode, userName: name, ...ids, bwrapPath, notice: null };
   if (mode === 'bwrap') throw new SandboxUnavailableError(`RUN_SANDBOX=bwrap but ${problem}`);
   return {
     isolation: fallback,
+    mode,
     userName: name,
     ...ids,
     bwrapPath: null,
     notice: `${problem}; children run as ${name} in their own process group, without namespace isolation or network cut-off`,
   };
+}
+
+/**
+ * Why code the orchestrator did not write (a model's scaffold or project, an external agent CLI) may not run in
+ * this sandbox, or null when it may. Children that run as the worker's own user without bubblewrap can read the
+ * worker's environment (its API keys) through `/proc/<pid>/environ` and reach the network, so running such code
+ * there takes an explicit `RUN_SANDBOX=none`.
+ */
+export function untrustedCodeRefusal(sandbox: ResolvedSandbox): string | null {
+  if (sandbox.isolation !== 'worker-user' || sandbox.mode === 'none') return null;
+  return (
+    `children would run as the worker's own user ${sandbox.userName} without bubblewrap, where they can read the worker's ` +
+    `environment (its API keys) through /proc and reach the network; install bubblewrap, run the worker as root so ` +
+    `children drop to RUN_AS_USER, or set RUN_SANDBOX=none to accept this`
+  );
 }
 
 async function lookupUser(userName: string): Promise<{ uid: number; gid: number }> {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OutputBuffer } from '../../activities/runner/output-buffer';
 import { runChild } from '../../activities/runner/run-child';
+import { redactSecrets, secretValues } from '../../activities/runner/redact';
 import { resolveSandbox, type SandboxMode } from '../../activities/runner/sandbox';
 
 /** Whether a process whose command line contains `marker` is alive (any user, any namespace). */
@@ -96,6 +97,28 @@ void describe('running generated code', () => {
     }
   });
 
+  void test('a child cannot rename or delete the protected entries, nor get a host file through a symlink', async (t) => {
+    const sandbox = await resolveSandbox('none', 'nobody');
+    if (sandbox.uid === undefined) return t.skip('the worker is not root, so children run as its own user');
+    const hostFile = path.join(base, 'host-secret.txt');
+    await writeFile(hostFile, 'host');
+    await writeFile(path.join(workDir, 'scaffold.sh'), 'true\n');
+    await mkdir(path.join(workDir, 'logs'), { recursive: true });
+    await mkdir(path.join(workDir, 'src'), { recursive: true });
+    await symlink(hostFile, path.join(workDir, 'src', 'planted'));
+    const script = 'mv docs docs.moved || echo docs-kept; mv scaffold.sh gone.sh || echo scaffold-kept; rm -rf logs || echo logs-kept; touch new-file && echo created';
+    const result = await runChild({ command: 'bash', args: ['-c', script], workDir, timeoutMs: 10_000, outputLimitBytes: 65_536, sandbox });
+    assert.match(result.output, /docs-kept/);
+    assert.match(result.output, /scaffold-kept/);
+    assert.match(result.output, /logs-kept/);
+    assert.match(result.output, /created/);
+    const dir = await stat(workDir);
+    assert.equal(dir.uid, process.getuid?.(), 'the work directory stays the worker\'s');
+    assert.equal(dir.mode & 0o7777, 0o1770);
+    assert.equal((await stat(hostFile)).uid, process.getuid?.(), 'the symlink target was not handed to the child');
+    assert.equal((await stat(path.join(workDir, 'new-file'))).uid, sandbox.uid);
+  });
+
   void test('an abort (cancellation) kills the child and rejects with the reason', async () => {
     const sandbox = await resolveSandbox('auto', 'nobody');
     const marker = `${Math.floor(Math.random() * 1e6)}`;
@@ -138,6 +161,27 @@ void test('without bubblewrap the fallback is explicit, and RUN_SANDBOX=bwrap re
   assert.notEqual(auto.isolation, 'bwrap');
   assert.match(auto.notice, /bubblewrap \(bwrap\) is not installed; children run as \S+ in their own process group, without namespace isolation/);
   assert.match(required, /RUN_SANDBOX=bwrap but bubblewrap \(bwrap\) is not installed/);
+});
+
+void test('a non-root worker without bubblewrap refuses untrusted code unless RUN_SANDBOX=none', (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root to start the probe as another user');
+  const sandboxModule = require.resolve('../../activities/runner/sandbox');
+  const script = `process.env.PATH = '/nonexistent';
+    const { resolveSandbox, untrustedCodeRefusal } = require(${JSON.stringify(sandboxModule)});
+    Promise.all([resolveSandbox('auto', 'nobody'), resolveSandbox('none', 'nobody')])
+      .then((sandboxes) => console.log(JSON.stringify(sandboxes.map((s) => [s.isolation, untrustedCodeRefusal(s)]))));`;
+  const setpriv = ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', process.execPath, '-e', script];
+  const [auto, none] = JSON.parse(execFileSync('setpriv', setpriv, { encoding: 'utf8', cwd: '/' })) as [string, string | null][];
+  assert.equal(auto?.[0], 'worker-user');
+  assert.match(auto?.[1] ?? '', /children would run as the worker's own user nobody without bubblewrap.*RUN_SANDBOX=none/);
+  assert.deepEqual(none, ['worker-user', null], 'RUN_SANDBOX=none is the explicit opt-out');
+});
+
+void test('secrets are redacted from kept output: passed-through variables and known API keys', () => {
+  const env = { AGENT_KEY: 'agent-secret-123', OPENAI_API_KEY: 'sk-worker-secret', GH_TOKEN: 'ghp_abcdefgh', SHORT: 'yes', HOME: '/root' };
+  const secrets = secretValues(['AGENT_KEY', 'SHORT'], env);
+  const output = 'using agent-secret-123 and sk-worker-secret and ghp_abcdefgh; yes, in /root';
+  assert.equal(redactSecrets(output, secrets), 'using [redacted AGENT_KEY] and [redacted OPENAI_API_KEY] and [redacted GH_TOKEN]; yes, in /root');
 });
 
 void test('OutputBuffer keeps everything under the limit', () => {

@@ -17,7 +17,7 @@ printf '%s\\n' "$@" > agent-args.txt
 env | sort > agent-env.txt
 test -r "$2"
 grep -q "Feedback addressed" "$4"
-if [ "\${AGENT_SHOULD_FAIL:-}" = yes ]; then echo "agent: cannot reach the model" >&2; exit 3; fi
+if [ "\${AGENT_SHOULD_FAIL:-}" = yes ]; then echo "agent: key \${AGENT_TEST_TOKEN:-} rejected, cannot reach the model" >&2; exit 3; fi
 mission="$(printf '%s' "$6" | sed 's/"/\\\\"/g')"
 cat > src/index.js <<JS
 'use strict';
@@ -86,8 +86,9 @@ void describe('the command provider: the engineer phase delegated to an external
     }
   });
 
-  void test('a failing agent command fails the engineer phase, not retried, with its output tail in the log', async () => {
+  void test('a failing agent command fails the engineer phase, not retried; its output (keys redacted) stays in its log file', async () => {
     process.env.AGENT_SHOULD_FAIL = 'yes';
+    process.env.AGENT_TEST_TOKEN = 'tok-printed-by-a-careless-cli';
     const harness = await agentHarness(env());
     try {
       const id = await harness.orchestrator.startNewSession('Build a greeting service');
@@ -96,11 +97,19 @@ void describe('the command provider: the engineer phase delegated to an external
       const failed = await harness.waitForStatus(id, SessionStatus.FAILED);
       assert.equal(failed.currentPhase, 'engineer');
       const logs = await harness.orchestrator.getRecentLogs(id, 100);
-      assert.match(logs, /\[engineer\] Failed \(AgentCommandFailed, not retried\): the agent command exited with 3 after .*agent: cannot reach the model/);
+      const reason = (await harness.state(id)).failureReason ?? '';
+      assert.match(logs, /\[engineer\] Failed \(AgentCommandFailed, not retried\): the agent command exited with 3 after [\d.]+ s; its output is in logs\/agent-command\.log/);
+      assert.match(reason, /the agent command exited with 3 after [\d.]+ s; its output is in logs\/agent-command\.log/);
+      for (const kept of [logs, reason]) {
+        assert.doesNotMatch(kept, /cannot reach the model|tok-printed/, 'the output stays out of the session log and Temporal history');
+      }
       assert.equal(logs.match(/Running the agent command/g)?.length, 1, 'ran once');
-      assert.match(await readFile(path.join(failed.workDir, 'logs/agent-command.log'), 'utf8'), /cannot reach the model/);
+      const output = await readFile(path.join(failed.workDir, 'logs/agent-command.log'), 'utf8');
+      assert.match(output, /agent: key \[redacted AGENT_TEST_TOKEN\] rejected, cannot reach the model/);
+      assert.doesNotMatch(output, /tok-printed/);
     } finally {
       delete process.env.AGENT_SHOULD_FAIL;
+      delete process.env.AGENT_TEST_TOKEN;
       await harness.close();
     }
   });

@@ -47,3 +47,23 @@ void test('command templates split like a shell line without a shell, or come as
   });
   assert.deepEqual(expanded, ['agent', '--spec=/w/docs/TECH_SPEC.md', 'Build $(rm -rf /); echo'], 'values stay single arguments');
 });
+
+void test('an openai request must time out before the phase that makes it', () => {
+  const openai = { OPENAI_MODEL: 'm', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+  const defaults = resolveConfig({}, { AGENT_PROVIDER: 'openai', ...openai });
+  assert.ok(defaults.openaiTimeoutSeconds < defaults.pmTimeoutSeconds, 'the defaults are consistent');
+  assert.doesNotThrow(() => new ProviderSet(defaults));
+  assert.throws(
+    () => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER: 'openai', OPENAI_TIMEOUT_SECONDS: '600', ...openai }) }),
+    (err: Error) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /OPENAI_TIMEOUT_SECONDS \(600\) must be below PM_TIMEOUT_SECONDS \(600\), the timeout of the pm phase/);
+      assert.match(err.message, /must be below ARCHITECT_TIMEOUT_SECONDS \(600\)/);
+      assert.doesNotMatch(err.message, /ENGINEER_TIMEOUT_SECONDS|QA_TIMEOUT_SECONDS/);
+      return true;
+    },
+  );
+  const engineerOnly = { AGENT_PROVIDER_ENGINEER: 'openai', OPENAI_TIMEOUT_SECONDS: '900', PM_TIMEOUT_SECONDS: '60', ...openai };
+  assert.doesNotThrow(() => new ProviderSet(resolveConfig({}, engineerOnly)), 'only phases that use openai are checked');
+  assert.throws(() => new ProviderSet(resolveConfig({}, { ...engineerOnly, ENGINEER_TIMEOUT_SECONDS: '900' })), /OPENAI_TIMEOUT_SECONDS \(900\) must be below ENGINEER_TIMEOUT_SECONDS \(900\)/);
+});
