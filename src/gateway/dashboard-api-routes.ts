@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Express, RequestHandler } from 'express';
 import { HISTORY_DIR, revisionPath, revisionsIn } from '../../activities/workspace-history';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 import type { Orchestrator } from '../orchestration/orchestrator';
+import { readSessionFile } from '../orchestration/session-files';
 import { bearerAuth } from './auth';
 import { DASHBOARD_OPERATIONS } from './dashboard-operations';
 import { type EventStreamOptions, streamSessionEvents } from './event-stream';
@@ -81,7 +82,7 @@ export function registerDashboardApiRoutes(router: Express, o: Orchestrator, opt
       const files = [...revisionsIn(kept, current).map((n) => revisionPath(current, n)), current];
       const revisions = [];
       for (const file of files) {
-        const text = await readText(path.join(workDir, file));
+        const text = await readText(workDir, file);
         if (text === null) continue;
         revisions.push({ revision: revisions.length + 1, current: file === current, path: file, bytes: Buffer.byteLength(text), text });
       }
@@ -91,12 +92,8 @@ export function registerDashboardApiRoutes(router: Express, o: Orchestrator, opt
   );
 }
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    const text = await readFile(file, 'utf8');
-    return text.length > MAX_REVISION_BYTES ? `${text.slice(0, MAX_REVISION_BYTES)}\n…(cut at 1 MiB)` : text;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+/** A revision's text (cut at 1 MiB), or null when absent or not a regular file inside the work directory. */
+async function readText(workDir: string, file: string): Promise<string | null> {
+  const text = await readSessionFile(workDir, file, 16 * MAX_REVISION_BYTES);
+  return text !== null && text.length > MAX_REVISION_BYTES ? `${text.slice(0, MAX_REVISION_BYTES)}\n…(cut at 1 MiB)` : text;
 }

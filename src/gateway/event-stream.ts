@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'express';
 import { FINAL_STATUSES, SESSION_LOG_PATH } from '../../workflows/definitions';
@@ -86,7 +85,7 @@ export async function streamSessionEvents(o: Orchestrator, sessionId: string, fr
             notice('worker_unavailable', 'No worker answered for the audit trail yet; status and log lines keep coming.');
           }
         }
-        const { lines, bytes } = await readLogLines(path.join(info.workDir, SESSION_LOG_PATH), cursor.log);
+        const { lines, bytes } = await readLogLines(info.workDir, SESSION_LOG_PATH, cursor.log);
         lines.forEach((line, k) => {
           cursor.log += bytes[k] ?? 0;
           send('log', { line }, formatEventId(cursor));

@@ -3,8 +3,8 @@
  * positions in the two append-only sources (the audit trail and the log file), and the status and phase
  * each audit entry leaves the session in.
  */
-import { open } from 'node:fs/promises';
 import type { Phase, SessionEvent, SessionStatus } from '../../workflows/definitions';
+import { openSessionFile } from '../orchestration/session-files';
 
 /**
  * A position in the stream: how many audit entries and how many log bytes were delivered. An event's id is
@@ -55,15 +55,13 @@ export function applyAuditEvent(before: FeedState, event: SessionEvent): FeedSta
   }
 }
 
-/** Whole lines of a log file from `offset`, at most about `maxBytes`; a partial last line waits for its newline. */
-export async function readLogLines(file: string, offset: number, maxBytes = 256 * 1024): Promise<{ lines: string[]; bytes: number[] }> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], bytes: [] };
-    throw err;
-  }
+/**
+ * Whole lines of a session's file from `offset`, at most about `maxBytes`; a partial last line waits for its
+ * newline. Nothing is followed out of the work directory (see openSessionFile).
+ */
+export async function readLogLines(workDir: string, relativePath: string, offset: number, maxBytes = 256 * 1024): Promise<{ lines: string[]; bytes: number[] }> {
+  const handle = await openSessionFile(workDir, relativePath);
+  if (!handle) return { lines: [], bytes: [] };
   try {
     const { size } = await handle.stat();
     if (size <= offset) return { lines: [], bytes: [] };

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call --
    response bodies are validated against the OpenAPI document by the harness; tests read them as plain JSON. */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEventId } from '../../src/gateway/session-feed';
@@ -135,5 +135,16 @@ void describe('GET /sessions/{id}/events, on the real stack', () => {
     const missing = await SseStream.open(`${gw.baseUrl}/sessions/sess_doesnotexist/events`, auth);
     assert.equal(missing.response.status, 404);
     assert.equal((await gw.request('POST', '/auth/stream-token', { body: { session_id: 'sess_doesnotexist' }, token: TOKEN })).status, 404);
+  });
+
+  void test('revisions never follow a link out of the work directory', async () => {
+    const id = await start('Build a notes app');
+    await gw.waitForStatus(id, 'awaiting_approval', 20_000);
+    const history = path.join(gw.sessions.workDirBase, id, 'docs/history');
+    await mkdir(history, { recursive: true });
+    await symlink('/etc/passwd', path.join(history, 'PRD.v7.md'));
+    const revisions = await gw.request('GET', `/sessions/${id}/artifacts/prd/revisions`, { token: TOKEN });
+    assert.equal(revisions.status, 200);
+    assert.deepEqual(revisions.json.revisions.map((r: { path: string }) => r.path), ['docs/PRD.md']);
   });
 });
