@@ -44,6 +44,15 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
       await stats();
     },
   });
+  const tokens = new Counter({
+    name: 'model_tokens_total',
+    help: 'Model tokens spent by the phases of sessions that completed while this process ran, by phase, model and kind (prompt, completion)',
+    labelNames: ['phase', 'model', 'kind'],
+    registers: [registry],
+    async collect() {
+      await stats();
+    },
+  });
   const stats = (): Promise<SessionStats | null> => {
     if (inFlight) return inFlight;
     if (Date.now() - attemptedAt < cacheMs) return Promise.resolve(last);
@@ -54,6 +63,10 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
           last = fresh;
           up = 1;
           for (const run of fresh.finishedPhaseRuns) phaseDuration.observe({ phase: run.phase }, run.seconds);
+          for (const used of fresh.finishedTokenUsage) {
+            tokens.inc({ phase: used.phase, model: used.model, kind: 'prompt' }, used.promptTokens);
+            tokens.inc({ phase: used.phase, model: used.model, kind: 'completion' }, used.completionTokens);
+          }
           return fresh;
         },
         (err: unknown) => {
@@ -69,13 +82,18 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     return inFlight;
   };
 
+  // A count derived from visibility drops when retention removes closed sessions; a counter must not go down
+  // within a process, so each counter keeps the highest figure it reported (a restart is a counter reset).
+  const highest = new Map<Counter, number>();
   const fromStats = (pick: (s: SessionStats) => number) =>
     async function (this: Counter | Gauge): Promise<void> {
       const current = await stats();
       if (!current) return;
       if (this instanceof Counter) {
+        const value = Math.max(pick(current), highest.get(this) ?? 0);
+        highest.set(this, value);
         this.reset();
-        this.inc(pick(current));
+        this.inc(value);
       } else {
         this.set(pick(current));
       }

@@ -31,6 +31,8 @@ export interface SessionStats {
    * collector), read from the workflow result, so no worker is needed.
    */
   finishedPhaseRuns: { phase: Phase; seconds: number }[];
+  /** Model tokens the phases of those same sessions spent (reported with them, once). */
+  finishedTokenUsage: { phase: Phase; model: string; promptTokens: number; completionTokens: number }[];
   collectedAt: Date;
 }
 
@@ -83,7 +85,7 @@ export class SessionStatsCollector {
       rejections,
       unresolvedSessions,
       longestInPhaseSeconds: await this.longestInPhase(client, now),
-      finishedPhaseRuns: await this.newlyFinishedRuns(client, now),
+      ...(await this.newlyFinished(client, now)),
       collectedAt: now,
     };
   }
@@ -126,12 +128,16 @@ export class SessionStatsCollector {
     }
   }
 
-  private async newlyFinishedRuns(client: Client, now: Date): Promise<{ phase: Phase; seconds: number }[]> {
+  private async newlyFinished(
+    client: Client,
+    now: Date,
+  ): Promise<Pick<SessionStats, 'finishedPhaseRuns' | 'finishedTokenUsage'>> {
     const since = Math.max(this.startedAt, now.getTime() - CLOSED_LOOKBACK_MS);
     for (const [id, closedAt] of this.reported) if (closedAt < since) this.reported.delete(id);
     const query =
       `${TYPE_CLAUSE} AND ExecutionStatus = 'Completed' AND ` + `CloseTime > ${quoteQueryValue(new Date(since).toISOString())}`;
-    const runs: { phase: Phase; seconds: number }[] = [];
+    const runs: SessionStats['finishedPhaseRuns'] = [];
+    const usage: SessionStats['finishedTokenUsage'] = [];
     let read = 0;
     for await (const execution of client.workflow.list({ query })) {
       if (this.reported.has(execution.workflowId) || read >= MAX_QUERIES_PER_COLLECTION) continue;
@@ -141,13 +147,18 @@ export class SessionStatsCollector {
         for (const run of historyFromState(state).phases) {
           if (run.endedAt) runs.push({ phase: run.phase, seconds: (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000 });
         }
+        for (const event of state.events) {
+          if (event.kind !== 'phase_completed' || !event.usage) continue;
+          const { model, promptTokens, completionTokens } = event.usage;
+          usage.push({ phase: event.phase, model, promptTokens, completionTokens });
+        }
         this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
       } catch {
         // not a state we can read (an older result shape): skip it next time too
         this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
       }
     }
-    return runs;
+    return { finishedPhaseRuns: runs, finishedTokenUsage: usage };
   }
 
   private async longestInPhase(client: Client, now: Date): Promise<Partial<Record<Phase, number>>> {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runPm } from '../../activities/agents/pm';
+import { GatewayHarness, metricValue } from './gateway-harness';
+
+test('model tokens of completed sessions are exported per phase, model and kind, ', async () => {
+  // The PM here reports the usage a model provider would (the provider itself is tested in tests/providers).
+  const harness = await GatewayHarness.start({
+    activities: {
+      pm: async (input) => ({
+        ...(await runPm(input)),
+        usage: { promptTokens: 120, completionTokens: 30, totalTokens: 150, requests: 1, model: 'stand-in-model' },
+      }),
+    },
+  });
+  try {
+    const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build a token counter' } });
+    const id = (created.json as { session_id: string }).session_id;
+    await harness.waitForStatus(id, 'awaiting_approval');
+    await harness.request('POST', `/sessions/${id}/approve`, { body: {} });
+    await harness.waitForStatus(id, 'completed');
+
+    let text = '';
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      text = (await harness.request('GET', '/metrics', { unchecked: true })).text;
+      if (metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}') !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'), 120);
+    assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="completion"}'), 30);
+
+    const again = (await harness.request('GET', '/metrics', { unchecked: true })).text;
+    assert.equal(
+      metricValue(again, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'),
+      120,
+      'each session is counted once',
+    );
+  } finally {
+    await harness.close();
+  }
+});
