@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { projectRoot } from '../../src/temporal/binaries';
 
 /** A service of the normalised compose file (`docker-compose config`), as far as the tests read it. */
@@ -45,16 +46,11 @@ export function dockerCompose(args: string[], env: Record<string, string> = {}):
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** The file as compose resolves it (anchors merged, variables interpolated), parsed with PyYAML, which docker-compose itself depends on. */
+/** The file as compose resolves it (anchors merged, variables interpolated), parsed from compose's own output. */
 export function resolvedCompose(env: Record<string, string> = {}): ComposeFile {
   const config = dockerCompose(['config'], env);
   if (config.status !== 0) throw new Error(`docker-compose config failed:\n${config.stderr}`);
-  const converted = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
-    input: config.stdout,
-    encoding: 'utf8',
-  });
-  if (converted.status !== 0) throw new Error(`cannot convert the compose YAML to JSON:\n${converted.stderr}`);
-  return JSON.parse(converted.stdout) as ComposeFile;
+  return parseYaml(config.stdout) as ComposeFile;
 }
 
 /** Environment variable names a source file declares, found with `pattern` (first group) within `from`…`to`. */
