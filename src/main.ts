@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { agentSetupSummary, createActivities, startWorkDirRetention } from '../activities';
 import { resolveConfig } from './config';
+import { gatewaySettingsFromEnv } from './gateway/gateway-config';
 import { startGateway } from './gateway/server';
 import { logger } from './logger';
 import { Orchestrator } from './orchestration/orchestrator';
@@ -70,9 +71,10 @@ async function main(): Promise<void> {
     cleanups.push(() => Promise.resolve(stopRetention()));
 
     const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
-    const gateway = await startGateway({ orchestrator }, config.port);
+    const { host } = gatewaySettingsFromEnv();
+    const gateway = await startGateway({ orchestrator }, config.port, host);
     cleanups.push(() => gateway.close());
-    logger.info({ url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
+    logger.info({ host, url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
 
     await workerRun.catch(async (err: unknown) => {
       logger.fatal({ err }, 'worker failed');

@@ -6,6 +6,8 @@ const positiveMs = z.coerce.number().int().min(100).max(600_000);
 const schema = z.object({
   /** When set, every /sessions route needs `Authorization: Bearer <token>`. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Interface to listen on. @default 0.0.0.0 with API_TOKEN, else 127.0.0.1 (an open API stays on this machine) */
+  GATEWAY_HOST: z.string().min(1).optional(),
   /** Bound on one read or start through Temporal. @default 5000 */
   GATEWAY_REQUEST_TIMEOUT_MS: positiveMs.default(5_000),
   /** How long a decision waits for a worker to confirm it before a 503. @default 10000 */
@@ -19,6 +21,7 @@ const schema = z.object({
 /** Settings of the gateway process, from the environment (the rest of the configuration is OrchestratorConfig). */
 export interface GatewaySettings {
   apiToken: string | undefined;
+  host: string;
   requestTimeoutMs: number;
   decisionTimeoutMs: number;
   bodyLimitBytes: number;
@@ -35,6 +38,7 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
   const s = result.data;
   return {
     apiToken: s.API_TOKEN,
+    host: s.GATEWAY_HOST ?? (s.API_TOKEN ? '0.0.0.0' : '127.0.0.1'),
     requestTimeoutMs: s.GATEWAY_REQUEST_TIMEOUT_MS,
     decisionTimeoutMs: s.GATEWAY_DECISION_TIMEOUT_MS,
     bodyLimitBytes: s.GATEWAY_BODY_LIMIT_BYTES,

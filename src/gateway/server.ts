@@ -65,8 +65,9 @@ export function startGateway(deps: GatewayDeps, port: number, host = '0.0.0.0', 
 async function main(): Promise<void> {
   const config = resolveConfig();
   const orchestrator = new Orchestrator(config);
-  const gateway = await startGateway({ orchestrator }, config.port);
-  logger.info({ port: gateway.port, auth: gatewaySettingsFromEnv().apiToken ? 'bearer' : 'off' }, 'gateway listening');
+  const settings = gatewaySettingsFromEnv();
+  const gateway = await startGateway({ orchestrator }, config.port, settings.host);
+  logger.info({ host: settings.host, port: gateway.port, auth: settings.apiToken ? 'bearer' : 'off' }, 'gateway listening');
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -10,8 +10,13 @@ const ONE_SHOTS = ['temporal-schema', 'namespace-setup'];
 const APP_SERVICES = ['namespace-setup', 'worker', 'gateway'];
 /** Settings of the embedded dev server only: a stack with a real Temporal server must not set them. */
 const EMBEDDED_ONLY = ['ORCHESTRATOR_DB_PATH', 'USE_SQLITE_CHECKPOINTER', 'TEMPORAL_PORT', 'TEMPORAL_UI_PORT'];
-/** Read by one process only. */
-const WORKER_ONLY = ['WORKFLOW_BUNDLE_PATH', 'WORKER_HEALTH_FILE'];
+/** Read by workers only: the container's own settings, and how agents think and run code (with their keys). */
+const WORKER_ONLY = [
+  'WORKFLOW_BUNDLE_PATH',
+  'WORKER_HEALTH_FILE',
+  'WORK_DIR_RETENTION_DAYS',
+  ...Object.keys(ENV_OVERRIDES).filter((name) => /^(AGENT_|OPENAI_|RUN_)|^QA_TEST_COMMAND$/.test(name)),
+];
 const GATEWAY_ONLY = ['PORT', ...declaredNames('src/gateway/gateway-config.ts', 'const schema', '});', /^\s{2}([A-Z][A-Z0-9_]+):/gm)];
 
 void describe('docker-compose.yml, checked with the real compose parser (validated, not booted: no Docker engine here)', () => {
@@ -112,6 +117,11 @@ void describe('docker-compose.yml, checked with the real compose parser (validat
     }
     assert.equal(compose.services.worker?.environment?.TEMPORAL_ADDRESS, 'temporal:7233', 'the Temporal service, by its compose name');
     assert.equal(compose.services.gateway?.environment?.PORT, '8080');
+    assert.equal(compose.services.gateway?.environment?.GATEWAY_HOST, '0.0.0.0', 'reachable through the published port');
+    for (const name of ['gateway', 'namespace-setup']) {
+      const environment = compose.services[name]?.environment ?? {};
+      assert.ok(!('OPENAI_API_KEY' in environment) && !('AGENT_COMMAND_ENV' in environment), `${name} never sees model or agent keys`);
+    }
   });
 
   void test('settings pass through from the environment (an external cluster instead of the bundled one)', () => {
