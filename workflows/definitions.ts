@@ -131,6 +131,9 @@ export interface SessionWorkflowInput {
   phaseTimeoutsMs?: Partial<Record<AgentPhase, number>>;
 }
 
+/** Longest feedback a decision may carry, in characters. */
+export const MAX_FEEDBACK_LENGTH = 20_000;
+
 /** Who decided; recorded in the audit trail. */
 export interface DecisionArgs {
   by?: string | null;

@@ -5,7 +5,7 @@
 import {
   type DecisionArgs,
   type FeedbackEntry,
-  FINAL_STATUSES,
+  MAX_FEEDBACK_LENGTH,
   type Phase,
   type QaResult,
   REJECT_TARGETS,
@@ -16,8 +16,6 @@ import {
   type SessionWorkflowInput,
 } from './definitions';
 
-/** Longest feedback a decision may carry, in characters. */
-export const MAX_FEEDBACK_LENGTH = 20_000;
 
 export function createInitialState(input: SessionWorkflowInput, createdAt: string): SessionState {
   return {
@@ -37,10 +35,6 @@ export function createInitialState(input: SessionWorkflowInput, createdAt: strin
     artifacts: {},
     events: [],
   };
-}
-
-export function isFinal(status: SessionStatus): boolean {
-  return FINAL_STATUSES.includes(status);
 }
 
 /** Why a decision cannot be taken now, or null when it can. */

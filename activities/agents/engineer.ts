@@ -1,14 +1,10 @@
 import { ARTIFACT_PATHS, type AgentInput, type ArtifactRef, type PhaseResult } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import { projectPath } from '../providers/openai/model-output';
-import { TEMPLATE_FILES } from '../providers/template/project';
 import { type AgentDeps, defaultAgentDeps } from './agent-deps';
 import { feedbackSection } from './feedback-section';
 import { describeWrite, runPhase } from './phase-runner';
 import { runScaffoldIfNew } from './scaffold-run';
-
-/** Files the template engineer's project has, relative to the work directory. */
-export const ENGINEER_FILES = TEMPLATE_FILES;
 
 /** All feedback so far, for tools that take it as a file. */
 export const FEEDBACK_PATH = 'docs/FEEDBACK.md';

@@ -3,7 +3,7 @@
  * generated from them, so the two cannot drift apart. JSON is snake_case, as the spec's SessionInfo.
  */
 import { z } from 'zod';
-import { MAX_FEEDBACK_LENGTH } from '../../workflows/session-state';
+import { MAX_FEEDBACK_LENGTH } from '../../workflows/definitions';
 import { PHASES, REJECT_TARGETS, SessionStatus } from '../../workflows/definitions';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../orchestration/idempotency';
 import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../orchestration/orchestrator';
