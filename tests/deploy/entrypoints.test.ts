@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { projectRoot } from '../../src/temporal/binaries';
+import { freePort } from '../../src/temporal/free-port';
 import { SearchAttributeKeys } from '../../workflows/definitions';
 import { sharedTestServer } from '../helpers/test-server';
 
@@ -98,6 +99,39 @@ void describe('the container entry points, run as compose runs them, against the
       worker.child.kill('SIGKILL');
       await orchestrator.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+  void test('the gateway process finishes an in-flight request on SIGTERM, then exits cleanly', async () => {
+    const taskQueue = `no-worker-${randomUUID()}`;
+    const port = await freePort();
+    const gateway = runEntry('gateway/server.js', {
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      PORT: String(port),
+      MAX_ACTIVE_SESSIONS: '10000',
+      GATEWAY_DECISION_TIMEOUT_MS: '2000',
+    });
+    try {
+      await until(() => /"msg":"gateway listening"/.test(gateway.output()) || gateway.child.exitCode !== null, 'the gateway to listen');
+      assert.match(gateway.output(), /"host":"127.0.0.1"/, 'no token: loopback only');
+      const created = await fetch(`http://127.0.0.1:${port}/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_mission: 'Build a graceful thing' }),
+      });
+      assert.equal(created.status, 201);
+      const { session_id: id } = (await created.json()) as { session_id: string };
+      // No worker serves this task queue, so the decision stays in flight until the decision timeout.
+      const inFlight = fetch(`http://127.0.0.1:${port}/sessions/${id}/approve`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await sleep(300);
+      gateway.child.kill('SIGTERM');
+      const response = await inFlight;
+      assert.equal(response.status, 503, 'the in-flight request was answered, not dropped');
+      assert.equal(await gateway.exited, 0, gateway.output().slice(-2_000));
+      assert.match(gateway.output(), /"msg":"gateway stopped"/);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'no longer listening');
+    } finally {
+      gateway.child.kill('SIGKILL');
     }
   });
 });
