@@ -1,6 +1,7 @@
 /**
  * `npm run fixtures:record`: runs every replay scenario on a real dev server and saves each workflow history
- * under tests/fixtures/histories/. Record only when a workflow change is meant to be incompatible with sessions
+ * under tests/fixtures/histories/ (only the named ones when names are given, so older fixtures keep guarding the
+ * code they were recorded with). Record again only when a workflow change is meant to be incompatible with sessions
  * in flight (and then version the workflow instead, where sessions may be in flight in production).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -12,7 +13,8 @@ import { runScenario, SCENARIOS } from './scenarios';
 async function main(): Promise<void> {
   const dir = path.join(projectRoot(), 'tests', 'fixtures', 'histories');
   await mkdir(dir, { recursive: true });
-  for (const scenario of SCENARIOS) {
+  const only = process.argv.slice(2);
+  for (const scenario of SCENARIOS.filter((candidate) => only.length === 0 || only.includes(candidate.name))) {
     const { harness, id } = await runScenario(scenario);
     try {
       const history = await harness.client.workflow.getHandle(id).fetchHistory();

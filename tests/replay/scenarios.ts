@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { runQa } from '../../activities/agents/qa';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { approveSignal, rejectSignal } from '../../workflows/definitions';
@@ -85,6 +86,37 @@ export const SCENARIOS: Scenario[] = [
       await harness.orchestrator.rejectAndIterate(id, 'first');
       await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
       await harness.orchestrator.rejectAndIterate(id, 'second');
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'qa-limit-failed',
+    options: {
+      config: { maxIterations: 1 },
+      activities: { qa: async (input) => ({ ...(await runQa(input)), passed: false, summary: 'always fails' }) },
+    },
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: QA never passes');
+      await harness.orchestrator.approveAndContinue(id);
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'cancelled-while-running',
+    options: {
+      activities: {
+        pm: async () => {
+          for (;;) {
+            Context.current().heartbeat();
+            await Context.current().sleep(100);
+          }
+        },
+      },
+    },
+    run: async (harness) => {
+      const id = await harness.orchestrator.startNewSession('Replay: cancelled mid-phase', 'replay');
+      await harness.waitForStatus(id, SessionStatus.RUNNING);
+      await harness.orchestrator.cancelSession(id);
       return untilClosed(harness, id);
     },
   },
