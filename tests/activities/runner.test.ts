@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -165,7 +166,13 @@ void test('without bubblewrap the fallback is explicit, and RUN_SANDBOX=bwrap re
 
 void test('a non-root worker without bubblewrap refuses untrusted code unless RUN_SANDBOX=none', (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root to start the probe as another user');
-  const sandboxModule = require.resolve('../../activities/runner/sandbox');
+  // nobody may not be able to reach the checkout (a fresh clone in a 0700 temp dir): give it its own readable copy.
+  const readable = mkdtempSync(path.join(os.tmpdir(), 'sandbox-probe-'));
+  chmodSync(readable, 0o755);
+  const sandboxModule = path.join(readable, 'sandbox.js');
+  copyFileSync(require.resolve('../../activities/runner/sandbox'), sandboxModule);
+  chmodSync(sandboxModule, 0o644);
+  t.after(() => rmSync(readable, { recursive: true, force: true }));
   const script = `process.env.PATH = '/nonexistent';
     const { resolveSandbox, untrustedCodeRefusal } = require(${JSON.stringify(sandboxModule)});
     Promise.all([resolveSandbox('auto', 'nobody'), resolveSandbox('none', 'nobody')])
