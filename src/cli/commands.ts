@@ -6,7 +6,7 @@ import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
 import { artifactList, historyView, nextSteps, sessionDetail, sessionTable, stateLine } from './render';
 import type { ArtifactName } from './vocabulary';
-import type { ArtifactsJson, HistoryJson, SessionJson, SessionListJson } from './wire';
+import type { ArtifactsJson, HistoryJson, SessionJson, SessionListJson } from '../gateway/wire';
 
 /** What every command runs with. */
 export interface CommandContext {

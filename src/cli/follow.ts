@@ -5,7 +5,7 @@ import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
 import { duration, nextSteps, shortTime, stateLine } from './render';
 import { FINAL_STATUSES, type Status, UNSUCCESSFUL_STATUSES } from './vocabulary';
-import type { SessionJson } from './wire';
+import type { SessionJson } from '../gateway/wire';
 
 /** What a polling command needs. */
 export interface FollowContext {

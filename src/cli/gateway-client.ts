@@ -1,5 +1,5 @@
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes';
-import type { ErrorJson } from './wire';
+import type { ErrorJson } from '../gateway/wire';
 
 /** Where the gateway is and how to talk to it. */
 export interface GatewayClientOptions {

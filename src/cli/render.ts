@@ -1,5 +1,5 @@
 /** Human-readable views of the gateway's answers. */
-import type { ArtifactsJson, HistoryJson, SessionJson } from './wire';
+import type { ArtifactsJson, HistoryJson, SessionJson } from '../gateway/wire';
 
 /** `2025-01-31 12:00:05Z`: ISO 8601 in UTC, shortened for reading. */
 export function shortTime(iso: string | null): string {

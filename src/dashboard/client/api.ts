@@ -10,18 +10,7 @@ export interface DashboardConfig {
 }
 
 /** A session as the API returns it. */
-export interface Session {
-  session_id: string;
-  user_mission: string;
-  project_name: string | null;
-  status: string;
-  current_phase: string;
-  created_at: string;
-  updated_at: string;
-  iteration_count: number;
-  qa_passed: boolean;
-  work_dir: string;
-}
+export type { SessionJson as Session } from '../../gateway/wire';
 
 /** An error answer of the API: its status, code and message. */
 export class ApiError extends Error {

@@ -1,4 +1,4 @@
-/** The gateway's JSON bodies as the CLI reads them (snake_case, see GET /openapi.json). */
+/** The gateway's JSON bodies as clients (the CLI, the dashboard) read them: snake_case, see GET /openapi.json. */
 
 /** A session (the spec's SessionInfo). */
 export interface SessionJson {
