@@ -3,9 +3,9 @@ import { AgentFailureType, nonRetryable } from '../failures';
 import { parseCommandTemplate } from '../providers/command-template';
 import { bugReport, judgeTestRun } from '../qa/bug-report';
 import { parseTestCounts } from '../qa/test-counts';
-import { runChild } from '../runner/run-child';
 import { type AgentDeps, defaultAgentDeps } from './agent-deps';
 import { addUsage, runPhase } from './phase-runner';
+import { runInWorkspace } from './workspace-run';
 
 /**
  * The QA activity: runs the project's test command in the work directory (sandboxed, time-limited), writes
@@ -20,20 +20,7 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
         throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, 'the project contains model-written code and RUN_MODEL_CODE is off; QA will not run it');
       }
       const argv = parseCommandTemplate(deps.config.qaTestCommand);
-      const sandbox = deps.providers.codeIsModelWritten
-        ? await deps.providers.sandboxForUntrustedCode('model-written code')
-        : await deps.providers.sandbox();
-      if (sandbox.notice) await log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
-      const run = await runChild({
-        command: argv[0]!,
-        args: argv.slice(1),
-        workDir: workspace.root,
-        timeoutMs: deps.config.runTimeoutSeconds * 1000,
-        outputLimitBytes: deps.config.runOutputLimitBytes,
-        sandbox,
-        signal: ctx.scope.signal,
-        onTick: () => ctx.scope.heartbeat(),
-      });
+      const run = await runInWorkspace(ctx, deps, argv, deps.providers.codeIsModelWritten ? 'model-written code' : null);
       const verdict = judgeTestRun(run, parseTestCounts(run.output));
       const report = (analysis: string | null): string =>
         bugReport({ sessionId: input.sessionId, iteration: input.iteration, command: deps.config.qaTestCommand, run, verdict, analysis });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
-import { runChild } from '../runner/run-child';
 import type { AgentDeps } from './agent-deps';
 import type { PhaseContext } from './phase-runner';
+import { runInWorkspace } from './workspace-run';
 
 /** The scaffold's output and the hash of the revision that last ran, relative to the work directory. */
 export const SCAFFOLD_LOG = 'logs/scaffold.log';
@@ -28,20 +28,8 @@ export async function runScaffoldIfNew(ctx: PhaseContext, deps: AgentDeps): Prom
   if (deps.providers.scaffoldIsModelWritten && !deps.config.runModelCode) {
     throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, `${ARTIFACT_PATHS.scaffold} was written by a model; set RUN_MODEL_CODE=true to run it`);
   }
-  const sandbox = deps.providers.scaffoldIsModelWritten
-    ? await deps.providers.sandboxForUntrustedCode(`the model-written ${ARTIFACT_PATHS.scaffold}`)
-    : await deps.providers.sandbox();
-  if (sandbox.notice) await log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
-  const run = await runChild({
-    command: 'bash',
-    args: [ARTIFACT_PATHS.scaffold],
-    workDir: workspace.root,
-    timeoutMs: deps.config.runTimeoutSeconds * 1000,
-    outputLimitBytes: deps.config.runOutputLimitBytes,
-    sandbox,
-    signal: ctx.scope.signal,
-    onTick: () => ctx.scope.heartbeat(),
-  });
+  const untrusted = deps.providers.scaffoldIsModelWritten ? `the model-written ${ARTIFACT_PATHS.scaffold}` : null;
+  const run = await runInWorkspace(ctx, deps, ['bash', ARTIFACT_PATHS.scaffold], untrusted);
   await workspace.writeArtifact('code', SCAFFOLD_LOG, run.output);
   const seconds = (run.durationMs / 1000).toFixed(1);
   if (run.timedOut || run.exitCode !== 0) {
