@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { createPm } from '../../activities/agents/pm';
@@ -7,15 +7,7 @@ import { createAgentDeps } from '../../activities/agents/agent-deps';
 import { resolveConfig } from '../../src/config';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { agentHarness } from '../providers/agent-harness';
-
-async function processAlive(marker: string): Promise<boolean> {
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.replace(/\0/g, ' ').includes(marker)) return true;
-  }
-  return false;
-}
+import { processAlive } from '../helpers/processes';
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

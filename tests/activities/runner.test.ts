@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,16 +10,7 @@ import { OutputBuffer } from '../../activities/runner/output-buffer';
 import { runChild } from '../../activities/runner/run-child';
 import { redactSecrets, secretValues } from '../../activities/runner/redact';
 import { resolveSandbox, type SandboxMode } from '../../activities/runner/sandbox';
-
-/** Whether a process whose command line contains `marker` is alive (any user, any namespace). */
-async function processAlive(marker: string): Promise<boolean> {
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.replace(/\0/g, ' ').includes(marker)) return true;
-  }
-  return false;
-}
+import { processAlive } from '../helpers/processes';
 
 const modes: SandboxMode[] = ['none', 'auto'];
 
