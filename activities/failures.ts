@@ -14,8 +14,14 @@ export const AgentFailureType = {
   PROVIDER_RATE_LIMITED: 'ProviderRateLimited',
   /** The phase would run model-written code and RUN_MODEL_CODE is off. Not retried. */
   MODEL_CODE_NOT_ALLOWED: 'ModelCodeNotAllowed',
-  /** Children cannot run safely here (no unprivileged user, bubblewrap required but missing). Not retried. */
+  /** Children cannot run safely here (no unprivileged user, bubblewrap required but missing). An environment fault. */
   SANDBOX_UNAVAILABLE: 'SandboxUnavailable',
+  /** The work directory cannot be reached or written by the worker or its children. An environment fault. */
+  WORK_DIR_UNREACHABLE: 'WorkDirUnreachable',
+  /** The disk is full, over quota or read-only. An environment fault. */
+  DISK_UNAVAILABLE: 'DiskUnavailable',
+  /** The external agent command is not installed where the worker looks (ENOENT). An environment fault. */
+  AGENT_COMMAND_NOT_FOUND: 'AgentCommandNotFound',
   /** A path would leave the session's work directory. Not retried. */
   PATH_ESCAPE: 'PathEscape',
   /** The scaffold script failed. Not retried: the architect's script is wrong, rerunning will not fix it. */
@@ -25,6 +31,41 @@ export const AgentFailureType = {
 } as const;
 
 export type AgentFailureTypeName = (typeof AgentFailureType)[keyof typeof AgentFailureType];
+
+/**
+ * Faults an operator can fix without touching the session: they are retried, at most 5 minutes apart, for the
+ * session's whole retry window, while the session stays `running`. Every other failure gets
+ * {@link OTHER_FAILURE_MAX_ATTEMPTS} attempts.
+ */
+export const ENVIRONMENT_FAULT_TYPES: ReadonlySet<string> = new Set<AgentFailureTypeName>([
+  AgentFailureType.SANDBOX_UNAVAILABLE,
+  AgentFailureType.WORK_DIR_UNREACHABLE,
+  AgentFailureType.DISK_UNAVAILABLE,
+  AgentFailureType.PROVIDER_UNAVAILABLE,
+  AgentFailureType.PROVIDER_RATE_LIMITED,
+  AgentFailureType.AGENT_COMMAND_NOT_FOUND,
+]);
+
+/** Attempts a failure that is not an environment fault gets before the phase fails. */
+export const OTHER_FAILURE_MAX_ATTEMPTS = 5;
+
+/** An environment fault: retried for the session's retry window. */
+export function environmentFault(type: AgentFailureTypeName, message: string, cause?: Error): ApplicationFailure {
+  return retryable(type, message, undefined, cause);
+}
+
+/** The environment fault an operating-system error stands for (disk full, read-only, no access), or null. */
+export function environmentFaultOf(err: unknown, where: string): ApplicationFailure | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') {
+    return environmentFault(AgentFailureType.DISK_UNAVAILABLE, `${where}: ${detail}; free some space or make the disk writable`, err as Error);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return environmentFault(AgentFailureType.WORK_DIR_UNREACHABLE, `${where}: ${detail}; give the worker access to WORK_DIR_BASE`, err as Error);
+  }
+  return null;
+}
 
 /** A failure Temporal will not retry: the phase fails with `message`. */
 export function nonRetryable(type: AgentFailureTypeName, message: string, cause?: Error): ApplicationFailure {

@@ -9,6 +9,8 @@ import { SessionWorkspace } from './workspace';
 
 export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
 export { startWorkDirRetention, sweepWorkDirs } from './retention';
+export { retryLimitInterceptor } from './retry-limit';
+export { assertPreflight, preflight, PreflightError, type PreflightProblem } from './preflight';
 
 /** Append a line to the session's execution log. */
 export async function logSessionEvent(input: SessionLogInput): Promise<void> {

@@ -76,6 +76,11 @@ const configSchema = z
     architectTimeoutSeconds: z.int().min(1).max(86_400),
     engineerTimeoutSeconds: z.int().min(1).max(86_400),
     qaTimeoutSeconds: z.int().min(1).max(86_400),
+    /**
+     * How long a phase keeps retrying an environment fault (sandbox, work directory, disk, model endpoint, agent
+     * command not found) while the session stays running, in seconds; fixed per session at its start. @default 86400
+     */
+    phaseRetryWindowSeconds: z.int().min(0).max(30 * 86_400),
     /** Days after its last change that a finished session's work directory is deleted; unset means `retentionDays`. */
     workDirRetentionDays: z.int().min(1).max(3650).optional(),
     /** API key of an external cluster (Temporal Cloud); sent as a bearer token, and turns TLS on unless `temporalTls` is false. */
@@ -138,6 +143,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   architectTimeoutSeconds: 600,
   engineerTimeoutSeconds: 1800,
   qaTimeoutSeconds: 900,
+  phaseRetryWindowSeconds: 86_400,
 });
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean';
@@ -181,6 +187,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   ARCHITECT_TIMEOUT_SECONDS: ['architectTimeoutSeconds', 'int'],
   ENGINEER_TIMEOUT_SECONDS: ['engineerTimeoutSeconds', 'int'],
   QA_TIMEOUT_SECONDS: ['qaTimeoutSeconds', 'int'],
+  PHASE_RETRY_WINDOW_SECONDS: ['phaseRetryWindowSeconds', 'int'],
   WORK_DIR_RETENTION_DAYS: ['workDirRetentionDays', 'int'],
   TEMPORAL_API_KEY: ['temporalApiKey', 'string'],
   TEMPORAL_TLS: ['temporalTls', 'boolean'],

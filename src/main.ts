@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { agentSetupSummary, createActivities, startWorkDirRetention } from '../activities';
+import { agentSetupSummary, assertPreflight, createActivities, startWorkDirRetention } from '../activities';
 import { resolveConfig } from './config';
 import { gatewaySettingsFromEnv } from './gateway/gateway-config';
 import { startGateway } from './gateway/server';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
 
   try {
+    await assertPreflight(config);
     let address = config.temporalAddress;
     if (!address) {
       const dbPath = config.useSqliteCheckpointer ? config.dbPath : null;

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { agentSetupSummary, createActivities, startWorkDirRetention } from '../activities';
+import { agentSetupSummary, assertPreflight, createActivities, retryLimitInterceptor, startWorkDirRetention } from '../activities';
 import type { SessionActivities } from '../workflows/definitions';
 import { resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
@@ -29,6 +29,7 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     activities: options.activities ?? createActivities(),
     // Cancellation reaches an activity only with a heartbeat response; keep that within a second.
     maxHeartbeatThrottleInterval: '1 second',
+    interceptors: { activity: [retryLimitInterceptor] },
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
@@ -37,6 +38,7 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
 
 async function main(): Promise<void> {
   const config = resolveConfig();
+  await assertPreflight(config);
   installRuntime();
   const address = temporalAddressOf(config);
   const connectionOptions = temporalConnectionOptions(config);

@@ -49,6 +49,14 @@ export type Phase = (typeof PHASES)[number];
 /** The phases an agent activity runs. */
 export type AgentPhase = 'pm' | 'architect' | 'engineer' | 'qa';
 
+/** The phase an activity of the session works for, by its activity type (`engineer…` steps are the engineer's). */
+export function phaseOfActivity(activityType: string): AgentPhase | null {
+  for (const phase of ['pm', 'architect', 'engineer', 'qa'] as const) {
+    if (activityType === phase || activityType.startsWith(phase)) return phase;
+  }
+  return null;
+}
+
 /** Where a rejection may send a session back to. */
 export const REJECT_TARGETS = ['pm', 'architect'] as const;
 export type RejectTarget = (typeof REJECT_TARGETS)[number];
@@ -86,12 +94,39 @@ export interface FeedbackEntry {
   by: string | null;
 }
 
-/** An entry of the session's audit trail. */
+/** The sha256 of each document that was open in a review round, as a decision on it saw them. */
+export interface ReviewedDocuments {
+  prd: string | null;
+  tech_spec: string | null;
+  scaffold: string | null;
+}
+
+/**
+ * An entry of the session's audit trail. `reviewRound` (absent from workers older than review rounds): on a phase, the round it fed (PM and Architect: the review their documents go to; review: its
+ * own; Engineer and QA: the approved one); on a decision, the round it answered.
+ */
 export type SessionEvent =
-  | { kind: 'phase_started'; phase: Phase; at: string; iteration: number }
-  | { kind: 'phase_completed'; phase: Phase; at: string; iteration: number; artifacts: ArtifactRef[]; usage?: TokenUsage }
-  | { kind: 'approved'; at: string; by: string | null; via: 'update' | 'signal' }
-  | { kind: 'rejected'; at: string; by: string | null; via: 'update' | 'signal'; feedback: string; rejectTo: RejectTarget }
+  | { kind: 'phase_started'; phase: Phase; at: string; iteration: number; reviewRound?: number }
+  | {
+      kind: 'phase_completed';
+      phase: Phase;
+      at: string;
+      iteration: number;
+      artifacts: ArtifactRef[];
+      usage?: TokenUsage;
+      reviewRound?: number;
+    }
+  | { kind: 'approved'; at: string; by: string | null; via: 'update' | 'signal'; reviewRound?: number; documents?: ReviewedDocuments }
+  | {
+      kind: 'rejected';
+      at: string;
+      by: string | null;
+      via: 'update' | 'signal';
+      feedback: string;
+      rejectTo: RejectTarget;
+      reviewRound?: number;
+      documents?: ReviewedDocuments;
+    }
   | { kind: 'qa_failed'; at: string; iteration: number; summary: string }
   | { kind: 'signal_ignored'; at: string; signal: string; reason: string }
   | { kind: 'session_ended'; at: string; status: SessionStatus; reason: string | null };
@@ -106,6 +141,8 @@ export interface SessionState {
   phase: Phase;
   iterationCount: number;
   maxIterations: number;
+  /** Reviews opened so far: 0 before the first; while in review, the open one's number. */
+  reviewRound: number;
   qaPassed: boolean;
   createdAt: string;
   updatedAt: string;
@@ -129,14 +166,27 @@ export interface SessionWorkflowInput {
   reviewTimeoutMs: number;
   /** Start-to-close timeout of each agent phase; a phase missing here (older sessions) gets 30 minutes. */
   phaseTimeoutsMs?: Partial<Record<AgentPhase, number>>;
+  /**
+   * How long a phase keeps retrying an environment fault (sandbox, work directory, disk, model endpoint, agent
+   * command not found) before the session fails; absent (older sessions) means {@link DEFAULT_PHASE_RETRY_WINDOW_MS}.
+   */
+  phaseRetryWindowMs?: number;
 }
+
+/** Retry window of sessions started without one: a day. */
+export const DEFAULT_PHASE_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /** Longest feedback a decision may carry, in characters. */
 export const MAX_FEEDBACK_LENGTH = 20_000;
 
-/** Who decided; recorded in the audit trail. */
+/** Who decided, and on which review round; recorded in the audit trail. */
 export interface DecisionArgs {
   by?: string | null;
+  /**
+   * The review round the decision answers; a round that is not the open one is refused (stale_review). Absent:
+   * the decision applies to whatever review is open.
+   */
+  reviewRound?: number;
 }
 
 export interface RejectArgs extends DecisionArgs {
@@ -158,6 +208,8 @@ export const getStateQuery = defineQuery<SessionState>('getState');
 /** Failure types the workflow uses; clients map them to their own errors. */
 export const FailureType = {
   INVALID_OPERATION: 'InvalidOperation',
+  /** A decision named a review round that is not the open one. */
+  STALE_REVIEW: 'StaleReview',
   VALIDATION: 'ValidationError',
   SESSION_FAILED: 'SessionFailed',
 } as const;
@@ -168,6 +220,8 @@ export const SearchAttributeKeys = {
   phase: defineSearchAttributeKey('SessionPhase', SearchAttributeType.KEYWORD),
   project: defineSearchAttributeKey('SessionProject', SearchAttributeType.KEYWORD),
   iterationCount: defineSearchAttributeKey('SessionIterationCount', SearchAttributeType.INT),
+  /** Absent on sessions started before review rounds existed. */
+  reviewRound: defineSearchAttributeKey('SessionReviewRound', SearchAttributeType.INT),
   qaPassed: defineSearchAttributeKey('SessionQaPassed', SearchAttributeType.BOOL),
   updatedAt: defineSearchAttributeKey('SessionUpdatedAt', SearchAttributeType.DATETIME),
 } as const;

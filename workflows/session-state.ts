@@ -11,6 +11,7 @@ import {
   REJECT_TARGETS,
   type RejectArgs,
   type RejectTarget,
+  type ReviewedDocuments,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -27,6 +28,7 @@ export function createInitialState(input: SessionWorkflowInput, createdAt: strin
     phase: 'pm',
     iterationCount: 0,
     maxIterations: input.maxIterations,
+    reviewRound: 0,
     qaPassed: false,
     createdAt,
     updatedAt: createdAt,
@@ -41,6 +43,35 @@ export function createInitialState(input: SessionWorkflowInput, createdAt: strin
 export function decisionRefusal(state: SessionState): string | null {
   if (state.status === SessionStatus.AWAITING_APPROVAL) return null;
   return `session ${state.sessionId} is not awaiting approval (status ${state.status}, phase ${state.phase})`;
+}
+
+/** What is wrong with a decision's `reviewRound` argument, or null when it is absent or a whole number from 1. */
+export function reviewRoundProblem(args: DecisionArgs | undefined): string | null {
+  const round = args?.reviewRound;
+  if (round === undefined || round === null) return null;
+  if (typeof round !== 'number' || !Number.isInteger(round) || round < 1) return 'review_round must be an integer of at least 1';
+  return null;
+}
+
+/**
+ * Why a decision that names a review round answers a review that is not the open one, or null when it names
+ * none or the open one.
+ */
+export function staleRoundRefusal(state: SessionState, args: DecisionArgs | undefined): string | null {
+  const round = args?.reviewRound;
+  if (round === undefined || round === null) return null;
+  if (state.status === SessionStatus.AWAITING_APPROVAL && round === state.reviewRound) return null;
+  const open = state.status === SessionStatus.AWAITING_APPROVAL ? `review round ${state.reviewRound} is open` : `no review is open (status ${state.status}, phase ${state.phase})`;
+  return `the decision answers review round ${round} of session ${state.sessionId}, but ${open}`;
+}
+
+/** The documents open in the current review round, by hash. */
+export function reviewedDocuments(state: SessionState): ReviewedDocuments {
+  return {
+    prd: state.artifacts.prd?.sha256 ?? null,
+    tech_spec: state.artifacts.tech_spec?.sha256 ?? null,
+    scaffold: state.artifacts.scaffold?.sha256 ?? null,
+  };
 }
 
 /** What is wrong with a rejection's arguments, or null when they are valid. */
@@ -68,7 +99,7 @@ export function applyApproval(
   via: 'update' | 'signal',
   now: string,
 ): void {
-  state.events.push({ kind: 'approved', at: now, by: decidedBy(args), via });
+  state.events.push({ kind: 'approved', at: now, by: decidedBy(args), via, reviewRound: state.reviewRound, documents: reviewedDocuments(state) });
   state.phase = 'engineer';
   state.status = SessionStatus.RUNNING;
 }
@@ -81,7 +112,16 @@ export function applyRejection(state: SessionState, args: RejectArgs, via: 'upda
   const rejectTo: RejectTarget = args.rejectTo ?? 'architect';
   const feedback = args.feedback.trim();
   const by = decidedBy(args);
-  state.events.push({ kind: 'rejected', at: now, by, via, feedback, rejectTo });
+  state.events.push({
+    kind: 'rejected',
+    at: now,
+    by,
+    via,
+    feedback,
+    rejectTo,
+    reviewRound: state.reviewRound,
+    documents: reviewedDocuments(state),
+  });
   if (state.iterationCount + 1 > state.maxIterations) {
     fail(state, `rejected with ${state.iterationCount} of ${state.maxIterations} iterations used`, now);
     return;
@@ -110,10 +150,17 @@ export function applyQaResult(state: SessionState, result: QaResult, now: string
   state.phase = 'engineer';
 }
 
+/** Enter `phase`; entering review opens the next review round. */
 export function startPhase(state: SessionState, phase: Phase, now: string): void {
   state.phase = phase;
   state.status = phase === 'review' ? SessionStatus.AWAITING_APPROVAL : SessionStatus.RUNNING;
-  state.events.push({ kind: 'phase_started', phase, at: now, iteration: state.iterationCount });
+  if (phase === 'review') state.reviewRound += 1;
+  state.events.push({ kind: 'phase_started', phase, at: now, iteration: state.iterationCount, reviewRound: roundFedBy(state, phase) });
+}
+
+/** The review round a phase run feeds: PM and Architect the next review, review its own, Engineer and QA the approved one. */
+export function roundFedBy(state: SessionState, phase: Phase): number {
+  return phase === 'pm' || phase === 'architect' ? state.reviewRound + 1 : state.reviewRound;
 }
 
 /** End the session as failed; it keeps the phase it failed in. */

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -30,6 +31,7 @@ import {
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
+  DEFAULT_PHASE_RETRY_WINDOW_MS,
 } from './definitions';
 import {
   applyApproval,
@@ -40,19 +42,33 @@ import {
   end,
   fail,
   rejectArgsProblem,
+  reviewRoundProblem,
+  roundFedBy,
+  staleRoundRefusal,
   startPhase,
 } from './session-state';
 
 const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
 
-/** The agent activities, each with its phase's start-to-close timeout (from the input, else 30 minutes). */
-function agentActivities(timeouts: SessionWorkflowInput['phaseTimeoutsMs']): Pick<SessionActivities, AgentPhase> {
-  const proxy = (phase: AgentPhase) =>
-    proxyActivities<SessionActivities>({
-      startToCloseTimeout: timeouts?.[phase] ?? DEFAULT_PHASE_TIMEOUT_MS,
+/** Patch: sessions publish their review round as a search attribute. */
+const REVIEW_ROUND_ATTRIBUTE_PATCH = 'review-round-search-attribute';
+
+/**
+ * The agent activities, each with its phase's start-to-close timeout (from the input, else 30 minutes). Attempts
+ * are unlimited within the retry window, at most 5 minutes apart, so a fixed environment is picked up quickly;
+ * the worker's retry-limit interceptor ends any failure that is not an environment fault after 5 attempts.
+ */
+function agentActivities(input: SessionWorkflowInput): Pick<SessionActivities, AgentPhase> {
+  const window = input.phaseRetryWindowMs ?? DEFAULT_PHASE_RETRY_WINDOW_MS;
+  const proxy = (phase: AgentPhase) => {
+    const phaseTimeout = input.phaseTimeoutsMs?.[phase] ?? DEFAULT_PHASE_TIMEOUT_MS;
+    return proxyActivities<SessionActivities>({
+      startToCloseTimeout: phaseTimeout,
+      scheduleToCloseTimeout: window + phaseTimeout,
       heartbeatTimeout: '1 minute',
-      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
     });
+  };
   return { pm: proxy('pm').pm, architect: proxy('architect').architect, engineer: proxy('engineer').engineer, qa: proxy('qa').qa };
 }
 
@@ -71,7 +87,7 @@ const now = (): string => new Date().toISOString();
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
   const state = createInitialState(input, workflowInfo().startTime.toISOString());
-  const agents = agentActivities(input.phaseTimeoutsMs);
+  const agents = agentActivities(input);
 
   function publish(): void {
     state.updatedAt = now();
@@ -81,9 +97,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       { key: SearchAttributeKeys.iterationCount, value: state.iterationCount },
       { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
       { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
+      ...(patched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
     ]);
     setCurrentDetails(
-      `**Status:** ${state.status} · **Phase:** ${state.phase} · ` +
+      `**Status:** ${state.status} · **Phase:** ${state.phase} · **Review round:** ${state.reviewRound} · ` +
         `**Iteration:** ${state.iterationCount}/${state.maxIterations} · **QA passed:** ${state.qaPassed}` +
         (state.failureReason ? `\n\n**Failure:** ${state.failureReason}` : ''),
     );
@@ -109,18 +126,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   setHandler(
     approveUpdate,
     (args: DecisionArgs) => {
-      assertDecisionAllowed(state);
+      assertDecisionAllowed(state, args);
       applyApproval(state, args, 'update', now());
       publish();
       return state;
     },
-    { validator: (_args: DecisionArgs) => assertDecisionAllowed(state) },
+    { validator: (args: DecisionArgs) => assertDecisionAllowed(state, args) },
   );
 
   setHandler(
     rejectUpdate,
     (args: RejectArgs) => {
-      assertDecisionAllowed(state);
+      assertDecisionAllowed(state, args);
       assertValidRejection(args);
       applyRejection(state, args, 'update', now());
       publish();
@@ -128,21 +145,21 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     },
     {
       validator: (args: RejectArgs) => {
-        assertDecisionAllowed(state);
+        assertDecisionAllowed(state, args);
         assertValidRejection(args);
       },
     },
   );
 
   setHandler(approveSignal, (args) => {
-    const refusal = decisionRefusal(state);
+    const refusal = reviewRoundProblem(args) ?? staleRoundRefusal(state, args) ?? decisionRefusal(state);
     if (refusal) return ignoreSignal('approve', refusal);
     applyApproval(state, args, 'signal', now());
     publish();
   });
 
   setHandler(rejectSignal, (args) => {
-    const refusal = decisionRefusal(state) ?? rejectArgsProblem(args);
+    const refusal = reviewRoundProblem(args) ?? staleRoundRefusal(state, args) ?? decisionRefusal(state) ?? rejectArgsProblem(args);
     if (refusal) return ignoreSignal('reject', refusal);
     applyRejection(state, args, 'signal', now());
     publish();
@@ -169,6 +186,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       iteration: state.iterationCount,
       artifacts: result.artifacts,
       ...(result.usage ? { usage: result.usage } : {}),
+      reviewRound: roundFedBy(state, phase),
     });
     if (phase === 'qa') applyQaResult(state, result as Awaited<ReturnType<SessionActivities['qa']>>, now());
     return result.artifacts;
@@ -177,7 +195,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   async function awaitDecision(): Promise<void> {
     startPhase(state, 'review', now());
     publish();
-    await logEvent('review', 'Awaiting human review of the PRD, tech spec and scaffold');
+    await logEvent('review', `Awaiting human review (round ${state.reviewRound}) of the PRD, tech spec and scaffold`);
     const decided = await condition(() => state.status !== SessionStatus.AWAITING_APPROVAL, input.reviewTimeoutMs);
     if (!decided) {
       end(state, SessionStatus.EXPIRED, `no decision within ${input.reviewTimeoutMs} ms`, now());
@@ -187,9 +205,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
     const decision = state.events.at(-1);
     if (decision?.kind === 'rejected') {
-      await logEvent('review', `Rejected to ${decision.rejectTo}: ${decision.feedback}`);
+      await logEvent('review', `Rejected to ${decision.rejectTo} (review round ${decision.reviewRound}): ${decision.feedback}`);
     } else if (decision?.kind === 'approved') {
-      await logEvent('review', 'Approved');
+      await logEvent('review', `Approved review round ${decision.reviewRound}`);
     }
   }
 
@@ -248,7 +266,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   return state;
 }
 
-function assertDecisionAllowed(state: SessionState): void {
+/** Refuse a decision: a malformed round (validation), a round that is not the open one (stale), or no review open. */
+function assertDecisionAllowed(state: SessionState, args: DecisionArgs | undefined): void {
+  const malformed = reviewRoundProblem(args);
+  if (malformed) throw ApplicationFailure.nonRetryable(malformed, FailureType.VALIDATION);
+  const stale = staleRoundRefusal(state, args);
+  if (stale) throw ApplicationFailure.create({ message: stale, type: FailureType.STALE_REVIEW, nonRetryable: true, details: [state.reviewRound] });
   const refusal = decisionRefusal(state);
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, FailureType.INVALID_OPERATION);
 }

@@ -2,7 +2,9 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../../src/config';
 import type { AgentInput, AgentPhase, PhaseResult, TokenUsage } from '../../workflows/definitions';
 import { type ActivityScope, currentScope } from '../activity-scope';
-import { AgentFailureType, nonRetryable } from '../failures';
+import { AgentFailureType, environmentFault, environmentFaultOf, nonRetryable } from '../failures';
+import { isFinalAttempt } from '../retry-limit';
+import { shouldLogRetry } from '../retry-log';
 import { PhaseLog } from '../phase-log';
 import { CommandTemplateError } from '../providers/command-template';
 import type { AgentBrief, ProviderCall } from '../providers/types';
@@ -44,7 +46,7 @@ export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: 
     return result;
   } catch (err) {
     const failure = classify(err, scope);
-    if (!(failure instanceof CancelledFailure) && !scope.signal.aborted) await reportFailure(log, failure, scope).catch(() => undefined);
+    if (!(failure instanceof CancelledFailure) && !scope.signal.aborted) await reportFailure(workspace, log, failure, scope).catch(() => undefined);
     throw failure;
   }
 }
@@ -52,18 +54,24 @@ export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: 
 function classify(err: unknown, scope: ActivityScope): unknown {
   if (scope.signal.aborted || err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   if (err instanceof PathEscapeError) return nonRetryable(AgentFailureType.PATH_ESCAPE, err.message, err);
-  if (err instanceof SandboxUnavailableError) return nonRetryable(AgentFailureType.SANDBOX_UNAVAILABLE, err.message, err);
+  if (err instanceof SandboxUnavailableError) return environmentFault(AgentFailureType.SANDBOX_UNAVAILABLE, err.message, err);
   if (err instanceof ConfigError || err instanceof CommandTemplateError) return nonRetryable(AgentFailureType.CONFIG, err.message, err);
-  return err;
+  return environmentFaultOf(err, 'the work directory') ?? err;
 }
 
-async function reportFailure(log: PhaseLog, failure: unknown, scope: ActivityScope): Promise<void> {
+/**
+ * A failed attempt in the session log: the first failure, each change of message, and otherwise at most one
+ * line an hour, so a fault retried for a day does not write a line per attempt.
+ */
+async function reportFailure(workspace: SessionWorkspace, log: PhaseLog, failure: unknown, scope: ActivityScope): Promise<void> {
   const message = failure instanceof Error ? failure.message : String(failure);
   const type = failure instanceof ApplicationFailure ? failure.type : failure instanceof Error ? failure.name : 'Error';
   const attempt = scope.execution?.attempt ?? 1;
   if (failure instanceof ApplicationFailure && failure.nonRetryable) {
     await log.write('failed', `Failed (${type}, not retried): ${message}`);
-  } else {
+  } else if (isFinalAttempt(failure, attempt)) {
+    await log.write('failed', `Failed (${type}) after ${attempt} attempts, not retried: ${message}`);
+  } else if (await shouldLogRetry(workspace, scope.execution?.activityId ?? 'standalone', `${type}: ${message}`, Date.now())) {
     await log.write('attempt-failed', `Attempt ${attempt} failed (${type}): ${message}; Temporal retries it with backoff`, { perAttempt: true });
   }
 }

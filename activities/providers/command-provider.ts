@@ -2,7 +2,8 @@ import path from 'node:path';
 import { redactSecrets, secretValues } from '../runner/redact';
 import { runChild } from '../runner/run-child';
 import type { ResolvedSandbox } from '../runner/sandbox';
-import { AgentFailureType, nonRetryable } from '../failures';
+import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
+import { findChildExecutable } from '../runner/executables';
 import type { SessionWorkspace } from '../workspace';
 import { expandCommand } from './command-template';
 import { TemplateProvider } from './template/template-provider';
@@ -57,6 +58,12 @@ export class CommandProvider implements AgentProvider {
       bug_report: abs(request.paths.bugReport),
       mission: request.mission,
     });
+    if ((await findChildExecutable(argv[0]!, workspace.root)) === null) {
+      throw environmentFault(
+        AgentFailureType.AGENT_COMMAND_NOT_FOUND,
+        `the agent command ${JSON.stringify(argv[0])} is not installed on the children's PATH; install it or fix AGENT_COMMAND`,
+      );
+    }
     const before = await snapshot(workspace);
     await call.log.write('command-start', `Running the agent command ${JSON.stringify(argv[0])} in the work directory`);
     const sandbox = await this.settings.sandbox();

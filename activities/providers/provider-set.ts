@@ -1,7 +1,7 @@
 import { ConfigError, type OrchestratorConfig } from '../../src/config';
 import type { AgentPhase } from '../../workflows/definitions';
 import { passthroughNames } from '../runner/child-env';
-import { AgentFailureType, nonRetryable } from '../failures';
+import { AgentFailureType, environmentFault } from '../failures';
 import { resolveSandbox, untrustedCodeRefusal, type ResolvedSandbox } from '../runner/sandbox';
 import { CommandTemplateError, parseCommandTemplate } from './command-template';
 import { CommandProvider } from './command-provider';
@@ -88,7 +88,7 @@ export class ProviderSet {
   async sandboxForUntrustedCode(what: string): Promise<ResolvedSandbox> {
     const sandbox = await this.sandbox();
     const refusal = untrustedCodeRefusal(sandbox);
-    if (refusal) throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, `refusing to run ${what}: ${refusal}`);
+    if (refusal) throw environmentFault(AgentFailureType.SANDBOX_UNAVAILABLE, `refusing to run ${what}: ${refusal}`);
     return sandbox;
   }
 

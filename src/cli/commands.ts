@@ -4,7 +4,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import { followLogs, watchSession } from './follow';
 import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
-import { artifactList, historyView, nextSteps, sessionDetail, sessionTable, stateLine } from './render';
+import { artifactList, decisionDocuments, historyView, nextSteps, sessionDetail, sessionTable, stateLine } from './render';
 import type { ArtifactName } from './vocabulary';
 import type { ArtifactsJson, HistoryJson, SessionJson, SessionListJson } from '../gateway/wire';
 
@@ -77,20 +77,35 @@ export async function list(
   return ExitCode.OK;
 }
 
-export async function approve(ctx: CommandContext, id: string, options: { by: string; idempotencyKey?: string }): Promise<ExitCodeValue> {
+const roundField = (round: number | undefined): { review_round?: number } => (round === undefined ? {} : { review_round: round });
+
+/** Which round and which documents a decision applied to (from the history; nothing when no worker answers). */
+async function printDecided(ctx: CommandContext, session: SessionJson): Promise<void> {
+  if (ctx.json) return;
+  const trail = await ctx.client.json<HistoryJson>('GET', sessionPath(session.session_id, '/history')).catch(() => null);
+  const decision = trail?.decisions.at(-1);
+  const round = decision?.review_round ?? session.review_round;
+  if (round === null || round === undefined) return;
+  const documents = decision?.documents ? decisionDocuments(decision.documents) : 'document hashes unavailable (no worker answered the history)';
+  ctx.out.line(`Applied to review round ${round}: ${documents}`);
+}
+
+export async function approve(ctx: CommandContext, id: string, options: { by: string; round?: number; idempotencyKey?: string }): Promise<ExitCodeValue> {
+  const body = { by: options.by, ...roundField(options.round) };
   const session = await ctx.out.while('approving (waiting for a worker to confirm)', () =>
-    ctx.client.json<SessionJson>('POST', sessionPath(id, '/approve'), { body: { by: options.by }, headers: idempotency(options.idempotencyKey) }),
+    ctx.client.json<SessionJson>('POST', sessionPath(id, '/approve'), { body, headers: idempotency(options.idempotencyKey) }),
   );
   printSession(ctx, session, `Approved ${session.session_id}: ${stateLine(session)}`);
+  await printDecided(ctx, session);
   return ExitCode.OK;
 }
 
 export async function reject(
   ctx: CommandContext,
   id: string,
-  options: { feedback: string; to: string; by: string; idempotencyKey?: string },
+  options: { feedback: string; to: string; by: string; round?: number; idempotencyKey?: string },
 ): Promise<ExitCodeValue> {
-  const body = { feedback: options.feedback, reject_to: options.to, by: options.by };
+  const body = { feedback: options.feedback, reject_to: options.to, by: options.by, ...roundField(options.round) };
   const session = await ctx.out.while('rejecting (waiting for a worker to confirm)', () =>
     ctx.client.json<SessionJson>('POST', sessionPath(id, '/reject'), { body, headers: idempotency(options.idempotencyKey) }),
   );
@@ -99,6 +114,7 @@ export async function reject(
       ? `Rejected ${session.session_id}: the session failed, its iteration budget is spent (${stateLine(session)})`
       : `Rejected ${session.session_id}: back to ${options.to} (${stateLine(session)})`;
   printSession(ctx, session, headline);
+  await printDecided(ctx, session);
   return ExitCode.OK;
 }
 
@@ -110,9 +126,11 @@ export async function cancel(ctx: CommandContext, id: string): Promise<ExitCodeV
 
 export async function artifacts(ctx: CommandContext, id: string, name: ArtifactName | undefined): Promise<ExitCodeValue> {
   if (name === undefined) {
-    const paths = await ctx.out.while('reading artifacts', () => ctx.client.json<ArtifactsJson>('GET', sessionPath(id, '/artifacts')));
-    if (ctx.json) printJson(ctx, paths);
-    else for (const line of artifactList(paths)) ctx.out.line(line);
+    const [paths, session] = await ctx.out.while('reading artifacts', () =>
+      Promise.all([ctx.client.json<ArtifactsJson>('GET', sessionPath(id, '/artifacts')), ctx.client.json<SessionJson>('GET', sessionPath(id))]),
+    );
+    if (ctx.json) printJson(ctx, { ...paths, review_round: session.review_round });
+    else for (const line of artifactList(paths, session)) ctx.out.line(line);
     return ExitCode.OK;
   }
   const content = await ctx.out.while(`reading ${name}`, () => ctx.client.text('GET', sessionPath(id, `/artifacts/${name}`)));

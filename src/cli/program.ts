@@ -117,8 +117,9 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .description('approve a session in review: it goes on to the engineer')
     .argument('<id>', 'session id')
     .option('--by <name>', 'who decides, for the audit trail (default: your user name)')
+    .option('--round <n>', 'the review round you read (status prints it); another round is refused and nothing changes', integer(1, 1_000_000))
     .option('--idempotency-key <key>', 'repeat a decision safely (printed when a decision could not be confirmed)')
-    .action((id: string, options: { by?: string; idempotencyKey?: string }, command: Command) =>
+    .action((id: string, options: { by?: string; round?: number; idempotencyKey?: string }, command: Command) =>
       run(command, (ctx) => commands.approve(ctx, id, { ...options, by: options.by ?? commands.defaultDecider(io.env) })),
     );
 
@@ -129,8 +130,9 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .requiredOption('-f, --feedback <text>', 'what to change')
     .addOption(new Option('--to <phase>', 'the phase that runs again').choices(REJECT_TARGETS).default('architect'))
     .option('--by <name>', 'who decides, for the audit trail (default: your user name)')
+    .option('--round <n>', 'the review round you read (status prints it); another round is refused and nothing changes', integer(1, 1_000_000))
     .option('--idempotency-key <key>', 'repeat a decision safely')
-    .action((id: string, options: { feedback: string; to: string; by?: string; idempotencyKey?: string }, command: Command) =>
+    .action((id: string, options: { feedback: string; to: string; by?: string; round?: number; idempotencyKey?: string }, command: Command) =>
       run(command, (ctx) => commands.reject(ctx, id, { ...options, by: options.by ?? commands.defaultDecider(io.env) })),
     );
 

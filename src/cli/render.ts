@@ -40,6 +40,8 @@ export function sessionDetail(session: SessionJson): string[] {
     ['Session', session.session_id],
     ['Status', session.status],
     ['Phase', `${session.current_phase} (iteration ${session.iteration_count}${session.qa_passed ? ', QA passed' : ''})`],
+    ['Review round', reviewRoundText(session)],
+    ...(session.last_error ? [['Retrying', lastErrorText(session.last_error)] as [string, string]] : []),
     ['Project', session.project_name ?? '-'],
     ['Mission', session.user_mission],
     ['Created', shortTime(session.created_at)],
@@ -58,9 +60,28 @@ export function sessionTable(sessions: SessionJson[], width = 120): string[] {
   });
 }
 
-/** Artifact paths, `(not yet)` for those not produced. */
-export function artifactList(artifacts: ArtifactsJson): string[] {
+function reviewRoundText(session: SessionJson): string {
+  if (session.review_round === null) return 'unknown (session started before review rounds)';
+  if (session.review_round === 0) return '0 (no review yet)';
+  return session.status === 'awaiting_approval' ? `${session.review_round} (open: decide with --round ${session.review_round})` : String(session.review_round);
+}
+
+function lastErrorText(error: NonNullable<SessionJson['last_error']>): string {
+  const next = error.next_attempt_at ? `next attempt ${shortTime(error.next_attempt_at)}` : 'an attempt is running';
+  return `${error.phase}, attempt ${error.attempt} failed${error.reason ? ` (${error.reason})` : ''}, ${next}: ${oneLine(error.message)}`;
+}
+
+/** The documents a decision saw, by short hash. */
+export function decisionDocuments(documents: { prd: string | null; tech_spec: string | null; scaffold: string | null }): string {
+  return Object.entries(documents)
+    .map(([name, sha]) => `${name} ${sha ? sha.slice(0, 12) : '-'}`)
+    .join(', ');
+}
+
+/** Artifact paths, `(not yet)` for those not produced, and the review round they are in. */
+export function artifactList(artifacts: ArtifactsJson, session?: SessionJson): string[] {
   return table([
+    ...(session ? [['review_round', reviewRoundText(session)] as [string, string]] : []),
     ['prd', artifacts.prd ?? '(not yet)'],
     ['tech_spec', artifacts.tech_spec ?? '(not yet)'],
     ['scaffold', artifacts.scaffold ?? '(not yet)'],

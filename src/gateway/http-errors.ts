@@ -1,12 +1,14 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { sessionJson } from './presenters';
 import {
   DecisionTimeoutError,
   IdempotencyKeyReusedError,
   InvalidOperationError,
   MaxSessionsExceededError,
   SessionNotFoundError,
+  StaleReviewError,
   TemporalUnavailableError,
   ValidationError,
   WorkerUnavailableError,
@@ -20,14 +22,16 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Members of the body beside `error` (the current session, for stale_review). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
-/** Send the one error body shape: `{"error": {"code", "message"}}`. */
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).type('application/json').json({ error: { code, message } });
+/** Send the one error body shape: `{"error": {"code", "message"}}`, plus `extra` members. */
+export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).type('application/json').json({ error: { code, message }, ...extra });
 }
 
 /** A zod failure as one readable line: `field: problem; other: problem`. */
@@ -46,6 +50,7 @@ export function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ValidationError) return new HttpError(400, 'validation_error', err.message);
   if (err instanceof SessionNotFoundError) return new HttpError(404, 'session_not_found', err.message);
+  if (err instanceof StaleReviewError) return new HttpError(409, 'stale_review', err.message, {}, { session: sessionJson(err.session) });
   if (err instanceof InvalidOperationError) return new HttpError(409, 'invalid_operation', err.message);
   if (err instanceof IdempotencyKeyReusedError) return new HttpError(422, 'idempotency_key_reused', err.message);
   if (err instanceof MaxSessionsExceededError) return new HttpError(429, 'too_many_sessions', err.message, { 'Retry-After': '30' });
@@ -87,7 +92,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (http.status >= 500) logger.error({ err, method: req.method, url: req.originalUrl, code: http.code }, 'request failed');
     res.locals.errorCode = http.code;
     res.set(http.headers);
-    sendError(res, http.status, http.code, http.message);
+    sendError(res, http.status, http.code, http.message, http.extra);
   };
 }
 

@@ -4,6 +4,9 @@ import { PHASES, SessionStatus } from '../../workflows/definitions';
 import type { Orchestrator, SessionStats } from '../orchestration/orchestrator';
 import type { FinishedRequest } from './request-log';
 
+/** Phase runs whose retries are remembered (oldest forgotten first). */
+const MAX_RETRY_KEYS = 10_000;
+
 /** How the gateway's metrics are gathered. */
 export interface MetricsOptions {
   /** Reuse derived session figures for this long, so scrapes (and replicas) do not load Temporal. @default 5000 */
@@ -53,6 +56,17 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
       await stats();
     },
   });
+  const retries = new Counter({
+    name: 'phase_retries_total',
+    help: 'Failed attempts of agent phases that Temporal retried, by phase and failure type (environment faults are retried for PHASE_RETRY_WINDOW_SECONDS), as seen by this process',
+    labelNames: ['phase', 'reason'],
+    registers: [registry],
+    async collect() {
+      await stats();
+    },
+  });
+  /** The highest failed-attempt count seen per phase run, so each retry is counted once. */
+  const retriesSeen = new Map<string, number>();
   const stats = (): Promise<SessionStats | null> => {
     if (inFlight) return inFlight;
     if (Date.now() - attemptedAt < cacheMs) return Promise.resolve(last);
@@ -66,6 +80,17 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
           for (const used of fresh.finishedTokenUsage) {
             tokens.inc({ phase: used.phase, model: used.model, kind: 'prompt' }, used.promptTokens);
             tokens.inc({ phase: used.phase, model: used.model, kind: 'completion' }, used.completionTokens);
+          }
+          for (const retry of fresh.pendingRetries) {
+            const key = `${retry.sessionId}/${retry.activityId}`;
+            const before = retriesSeen.get(key) ?? 0;
+            if (retry.failedAttempts > before) retries.inc({ phase: retry.phase, reason: retry.reason }, retry.failedAttempts - before);
+            retriesSeen.delete(key);
+            retriesSeen.set(key, Math.max(before, retry.failedAttempts));
+          }
+          for (const key of retriesSeen.keys()) {
+            if (retriesSeen.size <= MAX_RETRY_KEYS) break;
+            retriesSeen.delete(key);
           }
           return fresh;
         },

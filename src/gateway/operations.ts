@@ -53,7 +53,10 @@ export interface Operation {
 
 const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
 const notFound = error('No session with that id (session_not_found).');
-const notAwaiting = error('The session is not awaiting approval (invalid_operation).');
+const notAwaiting = error(
+  'The session is not awaiting approval (invalid_operation); or review_round names a round that is not the open one ' +
+    '(stale_review: nothing changed, and the body’s session member has the open round).',
+);
 const decisionPending = error(
   'Temporal or a worker did not confirm in time (temporal_unavailable, decision_not_confirmed). A decision may still ' +
     'apply later: retry with the same Idempotency-Key (echoed in the response header) to learn the outcome.',
@@ -108,7 +111,9 @@ export const OPERATIONS = {
     operationId: 'approveSession',
     method: 'post',
     path: '/sessions/:id/approve',
-    summary: 'Approve the documents in review; the session continues with the engineer',
+    summary:
+      'Approve the documents in review; the session continues with the engineer. Send review_round to approve only the round ' +
+      'you saw; without it the approval applies to whatever review is open.',
     tag: 'sessions',
     query: NoQuery,
     body: ApproveBody,
@@ -117,7 +122,7 @@ export const OPERATIONS = {
     authenticated: true,
     responses: {
       200: { description: 'The session after the decision (status running, phase engineer).', schema: SessionInfoSchema },
-      400: error('Unknown field or malformed JSON (validation_error, malformed_json).'),
+      400: error('Unknown field, malformed JSON, or a review_round that is not an integer of at least 1 (validation_error, malformed_json).'),
       404: notFound,
       409: notAwaiting,
       503: decisionPending,
@@ -127,7 +132,9 @@ export const OPERATIONS = {
     operationId: 'rejectSession',
     method: 'post',
     path: '/sessions/:id/reject',
-    summary: 'Reject the documents in review with feedback; reject_to runs again',
+    summary:
+      'Reject the documents in review with feedback; reject_to runs again. Send review_round to reject only the round you ' +
+      'saw; without it the rejection applies to whatever review is open.',
     tag: 'sessions',
     query: NoQuery,
     body: RejectBody,
@@ -138,7 +145,7 @@ export const OPERATIONS = {
         description: 'The session after the decision: running in reject_to with iteration_count + 1, or failed beyond max iterations.',
         schema: SessionInfoSchema,
       },
-      400: error('Blank feedback, bad reject_to, unknown field, malformed JSON (validation_error, malformed_json).'),
+      400: error('Blank feedback, bad reject_to or review_round, unknown field, malformed JSON (validation_error, malformed_json).'),
       404: notFound,
       409: notAwaiting,
       503: decisionPending,

@@ -14,8 +14,16 @@ export function sessionJson(info: SessionInfo): Record<string, unknown> {
     created_at: info.createdAt.toISOString(),
     updated_at: info.updatedAt.toISOString(),
     iteration_count: info.iterationCount,
+    review_round: info.reviewRound,
     qa_passed: info.qaPassed,
     work_dir: info.workDir,
+    last_error: info.lastError && {
+      phase: info.lastError.phase,
+      message: info.lastError.message,
+      reason: info.lastError.reason,
+      attempt: info.lastError.attempt,
+      next_attempt_at: info.lastError.nextAttemptAt?.toISOString() ?? null,
+    },
   };
 }
 

@@ -23,6 +23,20 @@ export const PhaseSchema = named(z.enum(PHASES), 'Phase', 'Phase of a session, i
 /** Where a rejection sends the session back to. */
 export const RejectTargetSchema = z.enum(REJECT_TARGETS);
 
+export const LastErrorSchema = named(
+  z
+    .object({
+      phase: z.enum(['pm', 'architect', 'engineer', 'qa']),
+      message: z.string().describe('the failure, with anything that looks like a credential redacted'),
+      reason: z.string().nullable().describe('the failure type, e.g. SandboxUnavailable; see the README failure table'),
+      attempt: z.int().min(1).describe('the attempt that failed'),
+      next_attempt_at: timestamp.nullable().describe('when Temporal tries again; null while an attempt runs'),
+    })
+    .strict(),
+  'LastError',
+  'Why the current phase is retrying (an environment fault is retried for PHASE_RETRY_WINDOW_SECONDS while the session stays running).',
+);
+
 export const SessionInfoSchema = named(
   z
     .object({
@@ -34,8 +48,14 @@ export const SessionInfoSchema = named(
       created_at: timestamp,
       updated_at: timestamp,
       iteration_count: z.int().min(0),
+      review_round: z
+        .int()
+        .min(0)
+        .nullable()
+        .describe('reviews opened so far: 0 before the first, the open one while awaiting_approval; null for sessions started before review rounds'),
       qa_passed: z.boolean(),
       work_dir: z.string(),
+      last_error: LastErrorSchema.nullable().describe('why the current phase is retrying; null when it is not, and always null in lists'),
     })
     .strict(),
   'SessionInfo',
@@ -57,6 +77,7 @@ export const ErrorSchema = named(
           message: z.string().describe('what is wrong, for a human'),
         })
         .strict(),
+      session: SessionInfoSchema.optional().describe('stale_review only: the session as it is now, with the open review_round'),
     })
     .strict(),
   'Error',
@@ -109,6 +130,11 @@ export const HistorySchema = named(
           .object({
             phase: PhaseSchema,
             iteration: z.int().min(0),
+            review_round: z
+              .int()
+              .min(0)
+              .nullable()
+              .describe('the round it fed: pm and architect the next review, review its own, engineer and qa the approved one'),
             started_at: timestamp,
             ended_at: timestamp.nullable(),
             artifacts: z.array(ArtifactRevisionSchema),
@@ -119,6 +145,12 @@ export const HistorySchema = named(
         z
           .object({
             decision: z.enum(['approve', 'reject']),
+            review_round: z.int().min(1).nullable().describe('the round it answered; null from workers older than review rounds'),
+            documents: z
+              .object({ prd: z.string().nullable(), tech_spec: z.string().nullable(), scaffold: z.string().nullable() })
+              .strict()
+              .nullable()
+              .describe('sha256 of each document open in that round'),
             at: timestamp,
             by: z.string().nullable(),
             via: z.enum(['update', 'signal']).describe('update: through the API; signal: an operator (CLI, Web UI)'),
@@ -166,8 +198,17 @@ export const StartSessionBody = z
   })
   .strict();
 
+const reviewRound = z
+  .int('review_round must be an integer')
+  .min(1, 'review_round must be at least 1')
+  .optional()
+  .describe(
+    'the review round this decision answers (review_round of the session the reviewer saw); another round is refused with ' +
+      '409 stale_review and changes nothing. Omitted: the decision applies to whatever review is open.',
+  );
+
 /** Body of `POST /sessions/{id}/approve` (optional). */
-export const ApproveBody = z.object({ by: decidedBy }).strict();
+export const ApproveBody = z.object({ by: decidedBy, review_round: reviewRound }).strict();
 
 /** Body of `POST /sessions/{id}/reject`; `reject_to` defaults to architect. */
 export const RejectBody = z
@@ -175,6 +216,7 @@ export const RejectBody = z
     feedback: z.string().trim().min(1, 'feedback must not be blank').max(MAX_FEEDBACK_LENGTH),
     reject_to: RejectTargetSchema.default('architect'),
     by: decidedBy,
+    review_round: reviewRound,
   })
   .strict();
 

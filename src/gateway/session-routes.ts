@@ -73,7 +73,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
     handle(OPERATIONS.approveSession, async ({ params, body, idempotencyKey }, res) => {
       const key = idempotencyKey ?? randomUUID();
       res.set('Idempotency-Key', key);
-      const decision = { by: body.by ?? 'api', decisionId: `approve:${key}`, timeoutMs: options.decisionTimeoutMs };
+      const decision = { by: body.by ?? 'api', decisionId: `approve:${key}`, timeoutMs: options.decisionTimeoutMs, reviewRound: body.review_round };
       res.json(sessionJson(await within(() => o.approveAndContinue(params.id ?? '', decision), decisionBound)));
     }),
   );
@@ -83,7 +83,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
     handle(OPERATIONS.rejectSession, async ({ params, body, idempotencyKey }, res) => {
       const key = idempotencyKey ?? randomUUID();
       res.set('Idempotency-Key', key);
-      const decision = { by: body.by ?? 'api', decisionId: `reject:${key}`, timeoutMs: options.decisionTimeoutMs };
+      const decision = { by: body.by ?? 'api', decisionId: `reject:${key}`, timeoutMs: options.decisionTimeoutMs, reviewRound: body.review_round };
       const info = await within(() => o.rejectAndIterate(params.id ?? '', body.feedback, body.reject_to, decision), decisionBound);
       res.json(sessionJson(info));
     }),

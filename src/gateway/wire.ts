@@ -10,8 +10,20 @@ export interface SessionJson {
   created_at: string;
   updated_at: string;
   iteration_count: number;
+  /** Null for sessions started before review rounds. */
+  review_round: number | null;
   qa_passed: boolean;
   work_dir: string;
+  last_error: LastErrorJson | null;
+}
+
+/** Why the current phase is retrying. */
+export interface LastErrorJson {
+  phase: string;
+  message: string;
+  reason: string | null;
+  attempt: number;
+  next_attempt_at: string | null;
 }
 
 /** One page of sessions, newest first. */
@@ -44,9 +56,18 @@ export interface ArtifactRevisionJson {
 export interface HistoryJson {
   session_id: string;
   status: string;
-  phases: { phase: string; iteration: number; started_at: string; ended_at: string | null; artifacts: ArtifactRevisionJson[] }[];
+  phases: {
+    phase: string;
+    iteration: number;
+    review_round: number | null;
+    started_at: string;
+    ended_at: string | null;
+    artifacts: ArtifactRevisionJson[];
+  }[];
   decisions: {
     decision: 'approve' | 'reject';
+    review_round: number | null;
+    documents: { prd: string | null; tech_spec: string | null; scaffold: string | null } | null;
     at: string;
     by: string | null;
     via: 'update' | 'signal';
@@ -60,4 +81,6 @@ export interface HistoryJson {
 /** Every error body of the gateway. */
 export interface ErrorJson {
   error: { code: string; message: string };
+  /** stale_review only: the session as it is now. */
+  session?: SessionJson;
 }

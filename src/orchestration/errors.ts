@@ -1,3 +1,5 @@
+import type { SessionInfo } from './session-info';
+
 /** No session with that id exists (or it is past retention). */
 export class SessionNotFoundError extends Error {
   override readonly name = 'SessionNotFoundError';
@@ -8,7 +10,18 @@ export class SessionNotFoundError extends Error {
 
 /** The operation is not allowed in the session's current state (e.g. approving a session not in review). */
 export class InvalidOperationError extends Error {
-  override readonly name = 'InvalidOperationError';
+  override readonly name: string = 'InvalidOperationError';
+}
+
+/**
+ * A decision named a review round that is not the open one (a newer review replaced it, or none is open):
+ * nothing changed. `session` is the session as it is now.
+ */
+export class StaleReviewError extends InvalidOperationError {
+  override readonly name = 'StaleReviewError';
+  constructor(message: string, readonly session: SessionInfo, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 /** An argument is invalid (the spec's `ValueError`): an empty mission, blank feedback, a bad `rejectTo`. */

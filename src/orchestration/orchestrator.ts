@@ -31,6 +31,7 @@ import {
   InvalidOperationError,
   MaxSessionsExceededError,
   SessionNotFoundError,
+  StaleReviewError,
   TemporalUnavailableError,
   ValidationError,
   WorkerUnavailableError,
@@ -48,6 +49,7 @@ export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
 export { SessionStatus } from '../../workflows/definitions';
 export * from './errors';
 export type { SessionInfo } from './session-info';
+export type { LastError } from './last-error';
 export type { ListSessionsOptions, SessionPage } from './session-listing';
 export type { SessionHistory } from './session-history';
 export type { SessionStats } from './session-stats';
@@ -71,6 +73,12 @@ export interface DecisionOptions {
   by?: string;
   /** Reusing an id returns the first call's outcome instead of deciding again. */
   decisionId?: string;
+  /**
+   * The review round the decision answers (the `reviewRound` the caller saw). A round that is not the open one
+   * is refused with a {@link StaleReviewError} and changes nothing; without it the decision applies to whatever
+   * review is open.
+   */
+  reviewRound?: number;
   /**
    * How long to wait for a worker to confirm the decision; beyond it a {@link DecisionTimeoutError} (the decision
    * may still apply later). Without it the call waits as long as it takes.
@@ -152,7 +160,7 @@ export class Orchestrator {
     try {
       const description = await handle.describe();
       if (description.type !== SESSION_WORKFLOW_TYPE) throw new SessionNotFoundError(sessionId);
-      return sessionInfoFromExecution(description);
+      return sessionInfoFromExecution(description, description.raw.pendingActivities);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new SessionNotFoundError(sessionId, { cause: err });
       throw err;
@@ -175,7 +183,7 @@ export class Orchestrator {
   /** Approve the documents in review; the session continues with the engineer. */
   async approveAndContinue(sessionId: string, options: DecisionOptions = {}): Promise<SessionInfo> {
     return this.decide(sessionId, options, (handle, updateId) =>
-      handle.executeUpdate(approveUpdate, { args: [{ by: options.by ?? null }], updateId }),
+      handle.executeUpdate(approveUpdate, { args: [{ by: options.by ?? null, ...roundArg(options) }], updateId }),
     );
   }
 
@@ -194,7 +202,7 @@ export class Orchestrator {
     }
     return this.decide(sessionId, options, (handle, updateId) =>
       handle.executeUpdate(rejectUpdate, {
-        args: [{ feedback: feedback.trim(), rejectTo, by: options.by ?? null }],
+        args: [{ feedback: feedback.trim(), rejectTo, by: options.by ?? null, ...roundArg(options) }],
         updateId,
       }),
     );
@@ -334,6 +342,7 @@ export class Orchestrator {
   ): Promise<SessionInfo> {
     const client = await this.client();
     const handle = client.workflow.getHandle(checkedId(sessionId));
+    roundArg(options);
     const { timeoutMs } = options;
     try {
       if (timeoutMs === undefined) return sessionInfoFromState(await send(handle, options.decisionId));
@@ -347,16 +356,33 @@ export class Orchestrator {
       }
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        if (err.cause.type === FailureType.STALE_REVIEW) {
+          throw new StaleReviewError(err.cause.message, await this.getSessionStatus(sessionId), { cause: err });
+        }
         if (err.cause.type === FailureType.INVALID_OPERATION) throw new InvalidOperationError(err.cause.message, { cause: err });
         if (err.cause.type === FailureType.VALIDATION) throw new ValidationError(err.cause.message, { cause: err });
       }
       if (err instanceof WorkflowNotFoundError) {
         const info = await this.getSessionStatus(sessionId);
+        if (options.reviewRound !== undefined) {
+          const message = `the decision answers review round ${options.reviewRound} of session ${sessionId}, but no review is open (status ${info.status})`;
+          throw new StaleReviewError(message, info, { cause: err });
+        }
         throw new InvalidOperationError(`session ${sessionId} is not awaiting approval (status ${info.status})`, { cause: err });
       }
       throw err;
     }
   }
+}
+
+/** The `reviewRound` argument of a decision, checked: absent, or a whole number from 1. */
+function roundArg(options: DecisionOptions): { reviewRound?: number } {
+  const round = options.reviewRound;
+  if (round === undefined) return {};
+  if (typeof round !== 'number' || !Number.isInteger(round) || round < 1) {
+    throw new ValidationError('review_round must be an integer of at least 1');
+  }
+  return { reviewRound: round };
 }
 
 function checkedId(sessionId: string): string {

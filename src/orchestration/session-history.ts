@@ -4,6 +4,7 @@ import {
   getStateQuery,
   type Phase,
   type RejectTarget,
+  type ReviewedDocuments,
   type SessionEvent,
   type SessionState,
   type SessionStatus,
@@ -15,6 +16,8 @@ import { SessionNotFoundError, WorkerUnavailableError } from './errors';
 export interface PhaseRun {
   phase: Phase;
   iteration: number;
+  /** The review round it fed (PM, Architect: the next review; review: its own; Engineer, QA: the approved one). */
+  reviewRound: number | null;
   startedAt: string;
   /** Null while the phase is still running (or the review still waiting). */
   endedAt: string | null;
@@ -25,6 +28,10 @@ export interface PhaseRun {
 /** A review decision, whether taken through the API (update) or by an operator (signal). */
 export interface DecisionRecord {
   decision: 'approve' | 'reject';
+  /** The review round it answered; null from workers older than review rounds. */
+  reviewRound: number | null;
+  /** The sha256 of each document open in that round: which PRD, spec and scaffold were approved or rejected. */
+  documents: ReviewedDocuments | null;
   at: string;
   /** Who decided, when the caller said. */
   by: string | null;
@@ -69,7 +76,14 @@ export function historyFromState(state: SessionState): SessionHistory {
     switch (event.kind) {
       case 'phase_started':
         close(event.at);
-        open = { phase: event.phase, iteration: event.iteration, startedAt: event.at, endedAt: null, artifacts: [] };
+        open = {
+          phase: event.phase,
+          iteration: event.iteration,
+          reviewRound: event.reviewRound ?? null,
+          startedAt: event.at,
+          endedAt: null,
+          artifacts: [],
+        };
         phases.push(open);
         break;
       case 'phase_completed': {
@@ -88,6 +102,8 @@ export function historyFromState(state: SessionState): SessionHistory {
       case 'rejected':
         decisions.push({
           decision: event.kind === 'approved' ? 'approve' : 'reject',
+          reviewRound: event.reviewRound ?? null,
+          documents: event.documents ?? null,
           at: event.at,
           by: event.by,
           via: event.via,

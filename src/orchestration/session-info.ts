@@ -1,4 +1,5 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import {
   FINAL_STATUSES,
   type Phase,
@@ -8,6 +9,7 @@ import {
   type SessionState,
   SessionStatus,
 } from '../../workflows/definitions';
+import { type LastError, lastErrorOf } from './last-error';
 
 /** What the spec's `get_session_status` returns. */
 export interface SessionInfo {
@@ -20,8 +22,15 @@ export interface SessionInfo {
   createdAt: Date;
   updatedAt: Date;
   iterationCount: number;
+  /**
+   * Reviews opened so far: 0 before the first; while awaiting approval, the open one's number. Null for sessions
+   * that have not published it since review rounds were introduced (their count is unknown).
+   */
+  reviewRound: number | null;
   qaPassed: boolean;
   workDir: string;
+  /** Why the current phase is retrying, or null; known only when the session is read on its own (not in lists). */
+  lastError: LastError | null;
 }
 
 const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
@@ -31,7 +40,10 @@ const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
  * When Temporal closed the execution without the workflow saying so (terminated, timed out, a bug), the
  * execution status wins over a non-final search attribute.
  */
-export function sessionInfoFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): SessionInfo {
+export function sessionInfoFromExecution(
+  info: Omit<WorkflowExecutionInfo, 'raw'>,
+  pendingActivities?: readonly temporal.api.workflow.v1.IPendingActivityInfo[] | null,
+): SessionInfo {
   const attributes = info.typedSearchAttributes;
   const memo = (info.memo ?? {}) as Partial<SessionMemo>;
   const recorded = attributes.get(SearchAttributeKeys.status);
@@ -52,8 +64,10 @@ export function sessionInfoFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'
     createdAt: info.startTime,
     updatedAt: updatedAt && updatedAt > info.startTime ? updatedAt : info.startTime,
     iterationCount: attributes.get(SearchAttributeKeys.iterationCount) ?? 0,
+    reviewRound: attributes.get(SearchAttributeKeys.reviewRound) ?? null,
     qaPassed: attributes.get(SearchAttributeKeys.qaPassed) ?? false,
     workDir: memo.workDir ?? '',
+    lastError: FINAL_STATUSES.includes(status) ? null : lastErrorOf(pendingActivities),
   };
 }
 
@@ -68,7 +82,9 @@ export function sessionInfoFromState(state: SessionState): SessionInfo {
     createdAt: new Date(state.createdAt),
     updatedAt: new Date(state.updatedAt),
     iterationCount: state.iterationCount,
+    reviewRound: state.reviewRound ?? null,
     qaPassed: state.qaPassed,
     workDir: state.workDir,
+    lastError: null,
   };
 }

@@ -72,6 +72,7 @@ export function sessionStartOptions(
     maxIterations: config.maxIterations,
     reviewTimeoutMs: Math.round(config.sessionTtlDays * DAY_MS),
     phaseTimeoutsMs: phaseTimeoutsOf(config),
+    phaseRetryWindowMs: config.phaseRetryWindowSeconds * 1000,
   };
   const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
   return {
@@ -86,6 +87,7 @@ export function sessionStartOptions(
       { key: SearchAttributeKeys.status, value: SessionStatus.PENDING },
       { key: SearchAttributeKeys.phase, value: 'pm' },
       { key: SearchAttributeKeys.iterationCount, value: 0 },
+      { key: SearchAttributeKeys.reviewRound, value: 0 },
       { key: SearchAttributeKeys.qaPassed, value: false },
       { key: SearchAttributeKeys.updatedAt, value: new Date() },
       ...(project ? [{ key: SearchAttributeKeys.project, value: project }] : []),

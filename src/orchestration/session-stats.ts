@@ -7,6 +7,7 @@ import {
   SESSION_WORKFLOW_TYPE,
   SessionStatus,
 } from '../../workflows/definitions';
+import { type PendingRetry, pendingRetries } from './pending-retries';
 import { historyFromState } from './session-history';
 import { type SessionInfo, sessionInfoFromExecution } from './session-info';
 import { quoteQueryValue } from './session-listing';
@@ -33,6 +34,8 @@ export interface SessionStats {
   finishedPhaseRuns: { phase: Phase; seconds: number }[];
   /** Model tokens the phases of those same sessions spent (reported with them, once). */
   finishedTokenUsage: { phase: Phase; model: string; promptTokens: number; completionTokens: number }[];
+  /** Phases being retried now, with their failed attempts so far. */
+  pendingRetries: PendingRetry[];
   collectedAt: Date;
 }
 
@@ -86,6 +89,7 @@ export class SessionStatsCollector {
       unresolvedSessions,
       longestInPhaseSeconds: await this.longestInPhase(client, now),
       ...(await this.newlyFinished(client, now)),
+      pendingRetries: await pendingRetries(client),
       collectedAt: now,
     };
   }

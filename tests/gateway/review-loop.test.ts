@@ -68,7 +68,7 @@ void describe('the review loop over HTTP, on the real stack', () => {
     const logs = await gw.request('GET', `/sessions/${id}/logs?lines=200`);
     assert.equal(logs.status, 200);
     assert.match(logs.headers.get('content-type') ?? '', /^text\/plain/);
-    assert.match(logs.text, /\[review\] Rejected to architect: Add rate limiting/);
+    assert.match(logs.text, /\[review\] Rejected to architect \(review round 1\): Add rate limiting/);
     assert.match(logs.text, /\[review\] Approved/);
     assert.match(logs.text, /\[done\] Session completed/);
     const twoLines = await gw.request('GET', `/sessions/${id}/logs?lines=2`);

@@ -11,6 +11,7 @@ export interface DashboardConfig {
 
 /** A session as the API returns it. */
 export type { SessionJson as Session } from '../../gateway/wire';
+import type { SessionJson } from '../../gateway/wire';
 
 /** An error answer of the API: its status, code and message. */
 export class ApiError extends Error {
@@ -18,6 +19,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The whole error body (stale_review carries the current `session`). */
+    readonly body: { session?: SessionJson } = {},
   ) {
     super(message);
   }
@@ -51,15 +54,16 @@ async function request(method: string, path: string, body?: unknown, headers: Re
   if (response.ok) return response;
   let code = 'http_error';
   let message = `${response.status} ${response.statusText}`;
+  let parsed: { error?: { code?: string; message?: string }; session?: SessionJson } = {};
   try {
-    const parsed = (await response.json()) as { error?: { code?: string; message?: string } };
+    parsed = (await response.json()) as typeof parsed;
     code = parsed.error?.code ?? code;
     message = parsed.error?.message ?? message;
   } catch {
     // not JSON: keep the status line
   }
   if (response.status === 401) onUnauthorized();
-  throw new ApiError(response.status, code, message);
+  throw new ApiError(response.status, code, message, parsed);
 }
 
 /** GET a JSON resource. */

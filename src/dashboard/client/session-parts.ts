@@ -6,7 +6,16 @@ import { duration, h } from './dom';
 /** The audit trail as GET /sessions/{id}/history returns it (the parts the page shows). */
 export interface History {
   phases: { phase: string; iteration: number; started_at: string; ended_at: string | null }[];
-  decisions: { decision: string; at: string; by: string | null; via: string; feedback: string | null; reject_to: string | null }[];
+  decisions: {
+    decision: string;
+    at: string;
+    by: string | null;
+    via: string;
+    feedback: string | null;
+    reject_to: string | null;
+    review_round?: number | null;
+    documents?: { prd: string | null; tech_spec: string | null; scaffold: string | null } | null;
+  }[];
 }
 
 /** GET /sessions/{id}/artifacts/{name}/revisions. */
@@ -68,8 +77,13 @@ export function decisions(history: History): HTMLElement {
         'li',
         { class: `decision ${d.decision}` },
         h('strong', {}, d.decision === 'approve' ? 'Approved' : `Rejected to ${d.reject_to ?? 'architect'}`),
+        d.review_round ? ` round ${d.review_round}` : '',
         ` by ${d.by ?? 'unknown'} (${d.via}) at `,
         h('time', { datetime: d.at }, new Date(d.at).toLocaleString()),
+        d.documents
+          ? h('div', { class: 'muted mono documents' },
+              Object.entries(d.documents).map(([name, sha]) => `${name} ${sha ? sha.slice(0, 12) : '—'}`).join(' · '))
+          : null,
         d.feedback ? h('blockquote', { class: 'feedback' }, d.feedback) : null,
       ),
     ),

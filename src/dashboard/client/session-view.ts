@@ -46,7 +46,8 @@ export function showSessionView(id: string, config: DashboardConfig): void {
     refreshTimer = window.setTimeout(() => void loadDetails(base), 100);
   };
   const render = (next: Session): void => {
-    const changed = !session || session.status !== next.status || session.current_phase !== next.current_phase;
+    const changed =
+      !session || session.status !== next.status || session.current_phase !== next.current_phase || session.review_round !== next.review_round;
     session = next;
     renderSummary(next, link);
     if (changed) renderActions(next, base, refreshDetails, render);
@@ -88,11 +89,21 @@ function renderSummary(s: Session, link: string): void {
       h('dt', {}, 'Status'), h('dd', { id: 'session-status', 'data-status': s.status }, badge(s.status)),
       h('dt', {}, 'Phase'), h('dd', { id: 'session-phase' }, s.current_phase),
       h('dt', {}, 'Iteration'), h('dd', {}, String(s.iteration_count)),
+      h('dt', {}, 'Review round'), h('dd', { id: 'review-round' }, s.review_round === null ? '—' : String(s.review_round)),
       h('dt', {}, 'Project'), h('dd', {}, s.project_name ?? '—'),
       h('dt', {}, 'Started'), h('dd', { title: s.created_at }, `${age(s.created_at)} ago`),
       h('dt', {}, 'Session'), h('dd', { class: 'mono' }, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, s.session_id)),
     ),
+    ...(s.last_error ? [lastErrorNotice(s.last_error)] : []),
   );
+}
+
+/** The retrying phase's last failure: what, which attempt, and when the next one is. */
+function lastErrorNotice(error: NonNullable<Session['last_error']>): HTMLElement {
+  const next = error.next_attempt_at ? `next attempt in ${age(new Date().toISOString(), Date.parse(error.next_attempt_at))}` : 'an attempt is running';
+  return h('div', { id: 'last-error', class: 'notice error', role: 'status' },
+    h('strong', {}, `${error.phase} is retrying`), ` (attempt ${error.attempt} failed${error.reason ? `, ${error.reason}` : ''}; ${next}): `,
+    h('span', { class: 'mono' }, error.message));
 }
 
 function renderActions(s: Session, base: string, refresh: () => void, render: (s: Session) => void): void {
@@ -106,7 +117,12 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
         refresh();
       })
       .catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 409) {
+        if (err instanceof ApiError && err.code === 'stale_review' && err.body.session) {
+          const current = err.body.session;
+          say(`This review was replaced by round ${current.review_round ?? '?'}: nothing was decided. The page now shows round ${current.review_round ?? '?'}; read it before deciding.`, 'error');
+          render(current);
+          refresh();
+        } else if (err instanceof ApiError && err.status === 409) {
           say(`Refused (409): ${err.message}. Someone else may have decided first, or the session moved on; the page shows its current state.`, 'error');
           void getJson<Session>(base).then(render);
         } else {
@@ -123,16 +139,17 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
       localStorage.setItem('orchestrator.by', by.value.trim());
       return by.value.trim() || undefined;
     };
-    approve.addEventListener('click', () => decide('approve', { by: who() }, 'Approved'));
+    const round = s.review_round === null ? {} : { review_round: s.review_round };
+    approve.addEventListener('click', () => decide('approve', { by: who(), ...round }, 'Approved'));
     const reject = h('form', { id: 'reject-form', class: 'reject' },
       h('label', { for: 'feedback' }, 'Feedback for the rejection'), feedback,
       h('label', { for: 'reject-to' }, 'Send back to'), target,
       h('button', { type: 'submit', id: 'reject' }, 'Reject'));
     reject.addEventListener('submit', (event) => {
       event.preventDefault();
-      decide('reject', { feedback: feedback.value, reject_to: target.value, by: who() }, 'Rejected');
+      decide('reject', { feedback: feedback.value, reject_to: target.value, by: who(), ...round }, 'Rejected');
     });
-    actions.append(h('div', { class: 'card review' }, h('h2', {}, 'Review'),
+    actions.append(h('div', { class: 'card review', 'data-review-round': String(s.review_round ?? '') }, h('h2', {}, s.review_round === null ? 'Review' : `Review, round ${s.review_round}`),
       h('label', { for: 'decided-by' }, 'Your name (recorded with the decision)'), by, approve, reject));
   }
   if (!FINAL.includes(s.status)) {
