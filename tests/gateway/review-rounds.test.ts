@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument --
    response bodies are validated against the OpenAPI document by the harness; tests read them as plain JSON. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
