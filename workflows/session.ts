@@ -100,8 +100,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       ...(patched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
     ]);
     setCurrentDetails(
-      `**Status:** ${state.status} · **Phase:** ${state.phase} · **Review round:** ${state.reviewRound} · ` +
-        `**Iteration:** ${state.iterationCount}/${state.maxIterations} · **QA passed:** ${state.qaPassed}` +
+      `**Status:** ${state.status} · **Phase:** ${state.phase} · ` +
+        `**Iteration:** ${state.iterationCount}/${state.maxIterations} · **Review round:** ${state.reviewRound} · **QA passed:** ${state.qaPassed}` +
         (state.failureReason ? `\n\n**Failure:** ${state.failureReason}` : ''),
     );
   }

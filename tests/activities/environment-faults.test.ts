@@ -43,7 +43,7 @@ void describe('environment faults retry while the session stays running; the fix
   void test('a sandbox that cannot reach the work directory: last_error, then a correct worker completes the session', { skip: ROOT_ONLY }, async () => {
     const gw = await GatewayHarness.start({ config: { workDirBase, maxActiveSessions: 10_000 } });
     try {
-      const id = (await gw.orchestrator.startNewSession('Build a todo API')) as string;
+      const id = await gw.orchestrator.startNewSession('Build a todo API');
       await gw.sessions.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
       await gw.orchestrator.approveAndContinue(id);
       const retrying = await gw.sessions.waitFor(id, (info) => (info.lastError?.attempt ?? 0) >= 3, 60_000);
@@ -109,15 +109,14 @@ void describe('environment faults retry while the session stays running; the fix
 
 void describe('which failures retry, and for how long', () => {
   let attempts = 0;
-  const failing = (type: string, succeedOnAttempt: number | null) => async (): Promise<never> => {
+  const failing = (type: string) => (): Promise<never> => {
     attempts += 1;
-    if (succeedOnAttempt !== null && attempts >= succeedOnAttempt) throw new Error('unreachable');
-    throw ApplicationFailure.create({ message: `simulated ${type}`, type, nonRetryable: false, nextRetryDelay: 10 });
+    return Promise.reject(ApplicationFailure.create({ message: `simulated ${type}`, type, nonRetryable: false, nextRetryDelay: 10 }));
   };
 
   void test('an ordinary failure gets 5 attempts, then the session fails', async () => {
     attempts = 0;
-    const harness = await SessionHarness.start({ activities: { pm: failing('Boom', null) } });
+    const harness = await SessionHarness.start({ activities: { pm: failing('Boom') } });
     try {
       const id = await harness.orchestrator.startNewSession('Build a broken thing');
       const failed = await harness.waitForStatus(id, SessionStatus.FAILED, 30_000);

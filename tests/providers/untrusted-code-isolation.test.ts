@@ -8,7 +8,7 @@ import { createEngineer } from '../../activities/agents/engineer';
 import { createQa } from '../../activities/agents/qa';
 import { resolveSandbox, type ResolvedSandbox, type SandboxMode } from '../../activities/runner/sandbox';
 import { resolveConfig } from '../../src/config';
-import { SessionStatus } from '../../src/orchestration/orchestrator';
+import { type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
 import { agentHarness } from './agent-harness';
 
 /**
@@ -25,17 +25,22 @@ async function depsAsWorkerUser(env: Record<string, string>): Promise<AgentDeps>
   return deps;
 }
 
-async function runToEnd(env: Record<string, string>): Promise<{ status: SessionStatus; phase: string; logs: string; reason: string }> {
+const ended = (info: SessionInfo): boolean => [SessionStatus.COMPLETED, SessionStatus.FAILED].includes(info.status);
+
+async function runToEnd(
+  env: Record<string, string>,
+  until: (info: SessionInfo) => boolean = ended,
+): Promise<{ status: SessionStatus; phase: string; logs: string; reason: string; lastError: SessionInfo['lastError'] }> {
   const deps = await depsAsWorkerUser(env);
   const harness = await agentHarness(env, { overrides: { engineer: createEngineer(deps), qa: createQa(deps) }, config: { maxIterations: 0 } });
   try {
     const id = await harness.orchestrator.startNewSession('Build a greeting service');
     await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
     await harness.orchestrator.approveAndContinue(id);
-    const done = await harness.waitFor(id, (info) => [SessionStatus.COMPLETED, SessionStatus.FAILED].includes(info.status));
+    const done = await harness.waitFor(id, until);
     const logs = await harness.orchestrator.getRecentLogs(id, 100);
     const reason = (await harness.state(id)).failureReason ?? '';
-    return { status: done.status, phase: done.currentPhase, logs, reason };
+    return { status: done.status, phase: done.currentPhase, logs, reason, lastError: done.lastError };
   } finally {
     await harness.close();
   }
@@ -60,12 +65,13 @@ void describe('children as the worker\'s own user (non-root worker, no bubblewra
     ...extra,
   });
 
-  void test('the command provider is refused, not retried, before the agent runs', async () => {
-    const outcome = await runToEnd(commandEnv());
-    assert.equal(outcome.status, SessionStatus.FAILED, outcome.logs);
+  void test('the command provider is refused before the agent runs; the session waits, running, for a fixed sandbox', async () => {
+    const outcome = await runToEnd(commandEnv(), (info) => info.lastError !== null);
+    assert.equal(outcome.status, SessionStatus.RUNNING, outcome.logs);
     assert.equal(outcome.phase, 'engineer');
-    assert.match(outcome.logs, /\[engineer\] Failed \(ModelCodeNotAllowed, not retried\): refusing to run the agent command: children would run as the worker's own user nobody without bubblewrap/);
-    assert.match(outcome.reason, /read the worker's environment \(its API keys\) through \/proc .* set RUN_SANDBOX=none to accept this/);
+    assert.equal(outcome.lastError?.reason, 'SandboxUnavailable');
+    assert.match(outcome.logs, /\[engineer\] Attempt 1 failed \(SandboxUnavailable\): refusing to run the agent command: children would run as the worker's own user nobody without bubblewrap/);
+    assert.match(outcome.lastError?.message ?? '', /read the worker's environment \(its API keys\) through \/proc .* set RUN_SANDBOX=none to accept this/);
     assert.doesNotMatch(outcome.logs, /Running the agent command/);
   });
 

@@ -1,5 +1,8 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { runPm } from '../../activities/agents/pm';
 import { runQa } from '../../activities/agents/qa';
+import { AgentFailureType } from '../../activities/failures';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { approveSignal, rejectSignal } from '../../workflows/definitions';
 import { type HarnessOptions, SessionHarness } from '../helpers/session-harness';
@@ -24,6 +27,7 @@ async function untilClosed(harness: SessionHarness, id: string): Promise<string>
 }
 
 let qaRuns = 0;
+let pmAttempts = 0;
 
 /** The paths whose histories guard against changes that would break sessions in flight. */
 export const SCENARIOS: Scenario[] = [
@@ -125,6 +129,38 @@ export const SCENARIOS: Scenario[] = [
     run: async (harness) => {
       const id = await toReview(harness, 'Replay: cancelled');
       await harness.orchestrator.cancelSession(id);
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'review-rounds-stale-refused',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: decisions that name their round');
+      await harness.orchestrator.rejectAndIterate(id, 'Rework the spec', 'architect', { reviewRound: 1 });
+      await harness.waitFor(id, (info) => info.status === SessionStatus.AWAITING_APPROVAL && info.reviewRound === 2);
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 }).catch(() => undefined);
+      await harness.client.workflow.getHandle(id).signal(approveSignal, { by: 'operator', reviewRound: 1 });
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 2, by: 'replay' });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'environment-fault-retried',
+    options: {
+      activities: {
+        pm: async (input) => {
+          pmAttempts += 1;
+          if (pmAttempts < 3) {
+            throw ApplicationFailure.create({ message: 'sandbox unavailable (replay)', type: AgentFailureType.SANDBOX_UNAVAILABLE, nonRetryable: false, nextRetryDelay: 10 });
+          }
+          return runPm(input);
+        },
+      },
+    },
+    run: async (harness) => {
+      pmAttempts = 0;
+      const id = await toReview(harness, 'Replay: an environment fault clears');
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
       return untilClosed(harness, id);
     },
   },
