@@ -141,4 +141,31 @@ void describe('the dashboard in headless Chromium, on the real stack', { skip },
     assert.match((await alert.textContent()) ?? '', /Refused \(409\).*not awaiting approval/i);
     await context.close();
   });
+
+  void test('a page one round behind is told its review was replaced, decides nothing, and shows the new round', async () => {
+    const started = await gw.request('POST', '/sessions', { body: { user_mission: 'Build a notes app' }, token: TOKEN });
+    const id = started.json.session_id as string;
+    await gw.waitForStatus(id, 'awaiting_approval');
+    const context = await browser.newContext();
+    await context.addInitScript(`localStorage.setItem('orchestrator.apiToken', ${JSON.stringify(TOKEN)})`);
+    const page = await context.newPage();
+    await page.route('**/events**', (route) => route.abort());
+    await page.goto(`${gw.baseUrl}/#/sessions/${id}`);
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor();
+    assert.equal(await page.locator('#review-round').textContent(), '1');
+
+    const rejected = await gw.request('POST', `/sessions/${id}/reject`, { body: { feedback: 'Add tags', review_round: 1 }, token: TOKEN });
+    assert.equal(rejected.status, 200, rejected.text);
+    await gw.waitFor(id, (s) => s.status === 'awaiting_approval' && s.review_round === 2);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /This review was replaced by round 2/);
+    await page.locator('#review-round', { hasText: '2' }).waitFor();
+    await page.locator('.review[data-review-round="2"]').waitFor();
+    const after = await gw.request('GET', `/sessions/${id}`, { token: TOKEN });
+    assert.equal(after.json.status, 'awaiting_approval', 'the stale approval decided nothing');
+    assert.equal(after.json.review_round, 2);
+    await context.close();
+  });
 });

@@ -117,9 +117,14 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
         refresh();
       })
       .catch((err: unknown) => {
-        if (err instanceof ApiError && err.code === 'stale_review' && err.body.session) {
-          const current = err.body.session;
-          say(`This review was replaced by round ${current.review_round ?? '?'}: nothing was decided. The page now shows round ${current.review_round ?? '?'}; read it before deciding.`, 'error');
+        const current = err instanceof ApiError && err.code === 'stale_review' ? err.body.session : undefined;
+        if (current) {
+          say(
+            current.status === 'awaiting_approval'
+              ? `This review was replaced by round ${current.review_round ?? '?'}: nothing was decided. The page now shows round ${current.review_round ?? '?'}; read it before deciding.`
+              : `Refused (409): the session is not awaiting approval any more (${current.status} in ${current.current_phase}); nothing was decided. The page shows its current state.`,
+            'error',
+          );
           render(current);
           refresh();
         } else if (err instanceof ApiError && err.status === 409) {
