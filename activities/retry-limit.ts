@@ -1,10 +1,9 @@
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { phaseOfActivity } from '../workflows/definitions';
 import { ENVIRONMENT_FAULT_TYPES, OTHER_FAILURE_MAX_ATTEMPTS } from './failures';
 
-/** Activity types the limit applies to: the agent phases (bookkeeping activities keep their own retry policy). */
-const LIMITED_ACTIVITY_TYPES: ReadonlySet<string> = new Set(['pm', 'architect', 'engineer', 'qa']);
 
 /** Whether `failure`, thrown on `attempt`, is the last one Temporal should see: not an environment fault, and out of attempts. */
 export function isFinalAttempt(failure: unknown, attempt: number): boolean {
@@ -30,14 +29,14 @@ export function limitAttempts(failure: unknown, attempt: number): unknown {
   });
 }
 
-/** The worker interceptor that applies {@link limitAttempts} to the agent phases. */
+/** The worker interceptor that applies {@link limitAttempts} to the agent phases' activities (bookkeeping ones keep their own policy). */
 export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context) => ({
   inbound: {
     async execute(input, next) {
       try {
         return await next(input);
       } catch (err) {
-        if (!LIMITED_ACTIVITY_TYPES.has(ctx.info.activityType)) throw err;
+        if (phaseOfActivity(ctx.info.activityType) === null) throw err;
         throw limitAttempts(err, ctx.info.attempt);
       }
     },

@@ -1,0 +1,52 @@
+/**
+ * Benchmark: the approve round trip through the gateway (POST /sessions/{id}/approve until its 200), one at a time,
+ * over sessions waiting in review, on a real in-memory dev server and one worker. The engineer and QA are no-ops
+ * so that what follows an approval does not load the machine while the next one is timed. Prints figures; not part
+ * of `npm test`.
+ *   npm run build && node dist/tests/bench/approve-round-trip.js [approvals=50]
+ */
+import { GatewayHarness } from '../gateway/gateway-harness';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(process.argv[2] ?? 50);
+  const noop = () => Promise.resolve({ artifacts: [] });
+  const gw = await GatewayHarness.start({
+    config: { maxActiveSessions: 10_000 },
+    activities: { engineer: noop, qa: () => Promise.resolve({ artifacts: [], passed: true, summary: 'no-op' }) },
+  });
+  const samples: number[] = [];
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < runs; i += 1) ids.push(await gw.orchestrator.startNewSession(`Benchmark mission ${i}`));
+    for (const id of ids) await gw.waitForStatus(id, 'awaiting_approval', 60_000);
+    for (const id of ids) {
+      const started = performance.now();
+      const response = await fetch(`${gw.baseUrl}/sessions/${id}/approve`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'bench' }),
+      });
+      await response.text();
+      samples.push(performance.now() - started);
+      if (response.status !== 200) throw new Error(`approve answered ${response.status}`);
+    }
+  } finally {
+    await gw.close();
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+  console.log(`approve round trip through the gateway over ${runs} sessions, one at a time:`);
+  console.log(`  p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  min ${fmt(sorted[0] ?? NaN)}  max ${fmt(sorted.at(-1) ?? NaN)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
