@@ -8,14 +8,19 @@ export interface RecordedRequest {
   authorization: string | undefined;
   body: {
     model?: string;
-    messages?: { role: string; content: string }[];
-    response_format?: { type: string; json_schema?: { name: string; strict?: boolean } };
+    messages?: { role: string; content: string | null; tool_call_id?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] }[];
+    tools?: { type: string; function: { name: string } }[];
+    tool_choice?: unknown;
+    max_tokens?: number;
+    response_format?: { type: string; json_schema?: { name: string; strict?: boolean; schema?: Record<string, unknown> } };
     [key: string]: unknown;
   };
 }
 
 /** What the stand-in answers: a reply's content, or a raw HTTP status and body. */
-export type CannedReply = { content: string; finishReason?: string } | { status: number; body: unknown; headers?: Record<string, string> };
+export type CannedReply =
+  | { content: string | null; finishReason?: string; toolCalls?: { id: string; name: string; arguments: string }[] }
+  | { status: number; body: unknown; headers?: Record<string, string> };
 
 /**
  * A stand-in for an OpenAI-compatible chat-completions server, on 127.0.0.1 only. It is not a model: it
@@ -58,7 +63,19 @@ export class ChatStandIn {
             object: 'chat.completion',
             created: 0,
             model: body.model ?? 'unknown',
-            choices: [{ index: 0, message: { role: 'assistant', content: canned.content }, finish_reason: canned.finishReason ?? 'stop' }],
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: canned.content,
+                  ...(canned.toolCalls
+                    ? { tool_calls: canned.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+                    : {}),
+                },
+                finish_reason: canned.finishReason ?? (canned.toolCalls ? 'tool_calls' : 'stop'),
+              },
+            ],
             usage: { prompt_tokens: 100 + this.requests.length, completion_tokens: 20, total_tokens: 120 + this.requests.length },
           }),
         );

@@ -2,6 +2,9 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import type { TokenUsage } from '../../../workflows/definitions';
 import { type ActivityScope, withHeartbeats } from '../../activity-scope';
 import { AgentFailureType, nonRetryable, retryable } from '../../failures';
+import type { ChatMessage, ConversationReply, ConversationRequest, JsonReplyFormat, ToolCall } from './chat-types';
+
+export type { ChatMessage, ConversationReply, ConversationRequest, JsonReplyFormat, ToolCall, ToolSpec } from './chat-types';
 
 /** Settings of an OpenAI-compatible endpoint. */
 export interface ChatSettings {
@@ -11,15 +14,16 @@ export interface ChatSettings {
   model: string;
   responseFormat: 'json_schema' | 'json_object' | 'none';
   timeoutMs: number;
+  /** `OPENAI_MAX_TOKENS`: when set, the reply limit of every request, replacing each request's own. */
   maxTokens?: number;
 }
 
-/** One chat-completions request. */
+/** One single-turn request: a system and a user message. */
 export interface ChatRequest {
   system: string;
   user: string;
-  /** Ask for JSON matching this schema (how strictly depends on `responseFormat`). */
-  json?: { name: string; schema: Record<string, unknown> };
+  json?: JsonReplyFormat;
+  maxTokens?: number;
 }
 
 /** A reply and what it cost. */
@@ -27,6 +31,8 @@ export interface ChatReply {
   content: string;
   usage: TokenUsage;
 }
+
+type SdkMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
 /** HTTP statuses worth retrying: timeout, conflict, rate limit, and every 5xx. */
 function isTransientStatus(status: number): boolean {
@@ -55,14 +61,31 @@ export class ChatClient {
     return this.settings.model;
   }
 
-  async complete(request: ChatRequest, scope: ActivityScope): Promise<ChatReply> {
+  /** Whether the endpoint is OpenAI's own (which refuses some JSON Schema keywords in strict mode). */
+  get isOpenAiItself(): boolean {
+    return this.settings.baseUrl === undefined;
+  }
+
+  /** Whether JSON replies are constrained by a schema on the server (`OPENAI_RESPONSE_FORMAT=json_schema`). */
+  get enforcesSchema(): boolean {
+    return this.settings.responseFormat === 'json_schema';
+  }
+
+  /** The reply limit a request with default `fallback` gets: `OPENAI_MAX_TOKENS` when set, else `fallback`. */
+  replyLimit(fallback: number): number {
+    return this.settings.maxTokens ?? fallback;
+  }
+
+  /**
+   * One request of a multi-turn conversation: messages, optional native tools and an optional JSON reply format.
+   * A cut-off or empty reply is returned as it is (see `finishReason`); only transport and HTTP failures throw:
+   * network errors, timeouts, 408/409/429/5xx are retryable, other 4xx and a reply without a choice are not.
+   */
+  async converse(request: ConversationRequest, scope: ActivityScope): Promise<ConversationReply> {
     const { settings } = this;
-    const wantsJson = request.json !== undefined && settings.responseFormat !== 'none';
-    const responseFormat = !wantsJson
-      ? undefined
-      : settings.responseFormat === 'json_schema'
-        ? { type: 'json_schema' as const, json_schema: { name: request.json!.name, schema: request.json!.schema, strict: true } }
-        : { type: 'json_object' as const };
+    const responseFormat = this.responseFormatOf(request.json);
+    const maxTokens = settings.maxTokens ?? request.maxTokens;
+    const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
       completion = await withHeartbeats(
@@ -70,12 +93,15 @@ export class ChatClient {
         this.client.chat.completions.create(
           {
             model: settings.model,
-            messages: [
-              { role: 'system', content: request.system },
-              { role: 'user', content: request.user },
-            ],
+            messages: request.messages.map(toSdkMessage),
+            ...(tools
+              ? {
+                  tools: tools.map((tool) => ({ type: 'function' as const, function: { name: tool.name, description: tool.description, parameters: tool.parameters } })),
+                  tool_choice: request.toolChoice ?? 'auto',
+                }
+              : {}),
             ...(responseFormat ? { response_format: responseFormat } : {}),
-            ...(settings.maxTokens ? { max_tokens: settings.maxTokens } : {}),
+            ...(maxTokens ? { max_tokens: maxTokens } : {}),
           },
           { signal: scope.signal },
         ),
@@ -84,16 +110,16 @@ export class ChatClient {
       throw this.failureOf(err, scope);
     }
     const choice = completion.choices?.[0];
-    const content = choice?.message?.content;
-    if (typeof content !== 'string' || content.trim() === '') {
-      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${settings.model} returned no message content`);
-    }
-    if (choice?.finish_reason === 'length') {
-      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${settings.model} stopped at its token limit; the reply is incomplete (raise OPENAI_MAX_TOKENS)`);
-    }
+    if (!choice?.message) throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${settings.model} returned no choice`);
+    const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).flatMap((call) =>
+      call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+    );
+    const content = typeof choice.message.content === 'string' && choice.message.content !== '' ? choice.message.content : null;
     const usage = completion.usage;
     return {
       content,
+      finishReason: choice.finish_reason ?? 'stop',
+      toolCalls,
       usage: {
         promptTokens: usage?.prompt_tokens ?? 0,
         completionTokens: usage?.completion_tokens ?? 0,
@@ -102,6 +128,34 @@ export class ChatClient {
         model: completion.model || settings.model,
       },
     };
+  }
+
+  /** One system + user request whose reply must be complete text: an empty or cut-off reply is InvalidModelOutput. */
+  async complete(request: ChatRequest, scope: ActivityScope): Promise<ChatReply> {
+    const reply = await this.converse(
+      {
+        messages: [
+          { role: 'system', content: request.system },
+          { role: 'user', content: request.user },
+        ],
+        ...(request.json ? { json: request.json } : {}),
+        ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
+      },
+      scope,
+    );
+    if (reply.content === null || reply.content.trim() === '') {
+      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${this.settings.model} returned no message content`);
+    }
+    if (reply.finishReason === 'length') {
+      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${this.settings.model} stopped at its token limit; the reply is incomplete (raise OPENAI_MAX_TOKENS)`);
+    }
+    return { content: reply.content, usage: reply.usage };
+  }
+
+  private responseFormatOf(json: JsonReplyFormat | undefined): OpenAI.Chat.Completions.ChatCompletionCreateParams['response_format'] {
+    if (!json || this.settings.responseFormat === 'none') return undefined;
+    if (this.settings.responseFormat === 'json_object') return { type: 'json_object' };
+    return { type: 'json_schema', json_schema: { name: json.name, schema: json.schema, strict: true } };
   }
 
   private failureOf(err: unknown, scope: ActivityScope): unknown {
@@ -117,6 +171,24 @@ export class ChatClient {
       return retryable(AgentFailureType.PROVIDER_UNAVAILABLE, `cannot reach ${where}: ${firstLine(err.message)}`, undefined, err);
     }
     return err;
+  }
+}
+
+function toSdkMessage(message: ChatMessage): SdkMessage {
+  switch (message.role) {
+    case 'system':
+    case 'user':
+      return { role: message.role, content: message.content };
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: message.content,
+        ...(message.toolCalls && message.toolCalls.length > 0
+          ? { tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) }
+          : {}),
+      };
   }
 }
 
