@@ -5,6 +5,7 @@ import { createArchitect } from './agents/architect';
 import { createEngineer } from './agents/engineer';
 import { createPm } from './agents/pm';
 import { createQa } from './agents/qa';
+import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopOptions } from './engineer-loop';
 import { SessionWorkspace } from './workspace';
 
 export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
@@ -21,15 +22,20 @@ export async function logSessionEvent(input: SessionLogInput): Promise<void> {
 export interface ActivityOptions {
   /** Provider, sandbox and run settings. @default resolveConfig() (defaults plus environment) */
   config?: OrchestratorConfig;
+  /** How the Engineer loop's steps are built (a test's own turn model). */
+  engineerLoop?: EngineerLoopOptions;
 }
 
+/** Everything a worker registers: the phases, and the Engineer loop's steps. */
+export type WorkerActivities = SessionActivities & EngineerLoopActivities;
+
 /**
- * The activities a worker registers for session workflows. The configuration picks each phase's provider and
- * is checked here, so a bad provider setting fails the worker at start-up (ConfigError). Tests pass
+ * The activities a worker registers for session workflows: the phases (the single-shot `engineer` stays for
+ * sessions in flight) and the Engineer loop's steps. The configuration picks each phase's provider and is checked here, so a bad provider setting fails the worker at start-up (ConfigError). Tests pass
  * `overrides` to put their own implementation of a phase (a QA that fails, a slow engineer) behind the real
  * workflow.
  */
-export function createActivities(overrides: Partial<SessionActivities> = {}, options: ActivityOptions = {}): SessionActivities {
+export function createActivities(overrides: Partial<WorkerActivities> = {}, options: ActivityOptions = {}): WorkerActivities {
   const deps = createAgentDeps(options.config ?? resolveConfig());
   return {
     pm: createPm(deps),
@@ -37,6 +43,7 @@ export function createActivities(overrides: Partial<SessionActivities> = {}, opt
     engineer: createEngineer(deps),
     qa: createQa(deps),
     logSessionEvent,
+    ...createEngineerLoopActivities(deps, options.engineerLoop),
     ...overrides,
   };
 }

@@ -81,6 +81,12 @@ const configSchema = z
      * command not found) while the session stays running, in seconds; fixed per session at its start. @default 86400
      */
     phaseRetryWindowSeconds: z.int().min(0).max(30 * 86_400),
+    /** Model turns (one action each) the Engineer's loop may take before it stops with what it wrote. @default 30 */
+    agentMaxTurns: z.int().min(1).max(1000),
+    /** Turns the Engineer must take before `done` is offered to the model. @default 1 */
+    agentMinTurns: z.int().min(0).max(1000),
+    /** How the Engineer's model states its action: `json` (one JSON action per reply, `response_format`) or `tools` (native tool calls). @default 'json' */
+    agentActionFormat: z.enum(['json', 'tools']),
     /** Days after its last change that a finished session's work directory is deleted; unset means `retentionDays`. */
     workDirRetentionDays: z.int().min(1).max(3650).optional(),
     /** API key of an external cluster (Temporal Cloud); sent as a bearer token, and turns TLS on unless `temporalTls` is false. */
@@ -106,6 +112,10 @@ const configSchema = z
     workerHealthFile: z.string().min(1).optional(),
   })
   .strict()
+  .refine((config) => config.agentMinTurns < config.agentMaxTurns, {
+    message: 'AGENT_MIN_TURNS must be below AGENT_MAX_TURNS, or the Engineer could never say it is done',
+    path: ['agentMinTurns'],
+  })
   .refine((config) => (config.temporalTlsClientCertPath === undefined) === (config.temporalTlsClientKeyPath === undefined), {
     message: 'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: set both or neither',
     path: ['temporalTlsClientCertPath'],
@@ -144,6 +154,9 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   engineerTimeoutSeconds: 1800,
   qaTimeoutSeconds: 900,
   phaseRetryWindowSeconds: 86_400,
+  agentMaxTurns: 30,
+  agentMinTurns: 1,
+  agentActionFormat: 'json',
 });
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean';
@@ -188,6 +201,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   ENGINEER_TIMEOUT_SECONDS: ['engineerTimeoutSeconds', 'int'],
   QA_TIMEOUT_SECONDS: ['qaTimeoutSeconds', 'int'],
   PHASE_RETRY_WINDOW_SECONDS: ['phaseRetryWindowSeconds', 'int'],
+  AGENT_MAX_TURNS: ['agentMaxTurns', 'int'],
+  AGENT_MIN_TURNS: ['agentMinTurns', 'int'],
+  AGENT_ACTION_FORMAT: ['agentActionFormat', 'string'],
   WORK_DIR_RETENTION_DAYS: ['workDirRetentionDays', 'int'],
   TEMPORAL_API_KEY: ['temporalApiKey', 'string'],
   TEMPORAL_TLS: ['temporalTls', 'boolean'],

@@ -11,11 +11,15 @@ import type { AgentBrief, ProviderCall } from '../providers/types';
 import { SandboxUnavailableError } from '../runner/sandbox';
 import { PathEscapeError, SessionWorkspace } from '../workspace';
 
+/** What a step of a phase gets: the session's workspace and log, and the activity it runs in. */
+export interface StepContext extends ProviderCall {
+  scope: ActivityScope;
+}
+
 /** What a phase body gets. */
-export interface PhaseContext extends ProviderCall {
+export interface PhaseContext extends StepContext {
   input: AgentInput;
   brief: AgentBrief;
-  scope: ActivityScope;
 }
 
 /**
@@ -24,15 +28,6 @@ export interface PhaseContext extends ProviderCall {
  * written to the session log before Temporal sees them.
  */
 export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: AgentInput, body: (ctx: PhaseContext) => Promise<R>): Promise<R> {
-  const scope = currentScope();
-  const workspace = (() => {
-    try {
-      return SessionWorkspace.forSession(input);
-    } catch (err) {
-      throw nonRetryable(AgentFailureType.PATH_ESCAPE, (err as Error).message, err as Error);
-    }
-  })();
-  const log = new PhaseLog(workspace, phase, scope);
   const brief: AgentBrief = {
     sessionId: input.sessionId,
     mission: input.userMission,
@@ -40,10 +35,26 @@ export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: 
     iteration: input.iteration,
     feedback: input.feedback,
   };
-  try {
-    const result = await body({ input, brief, scope, workspace, log });
-    if (result.usage) await log.write('usage', usageLine(result.usage));
+  return runStep(phase, input, async (ctx) => {
+    const result = await body({ ...ctx, input, brief });
+    if (result.usage) await ctx.log.write('usage', usageLine(result.usage));
     return result;
+  });
+}
+
+/** Run one step of a phase (an activity that is part of it) with the workspace, log and failure handling of `runPhase`. */
+export async function runStep<R>(phase: AgentPhase, session: { sessionId: string; workDir: string }, body: (ctx: StepContext) => Promise<R>): Promise<R> {
+  const scope = currentScope();
+  const workspace = (() => {
+    try {
+      return SessionWorkspace.forSession(session);
+    } catch (err) {
+      throw nonRetryable(AgentFailureType.PATH_ESCAPE, (err as Error).message, err as Error);
+    }
+  })();
+  const log = new PhaseLog(workspace, phase, scope);
+  try {
+    return await body({ scope, workspace, log });
   } catch (err) {
     const failure = classify(err, scope);
     if (!(failure instanceof CancelledFailure) && !scope.signal.aborted) await reportFailure(workspace, log, failure, scope).catch(() => undefined);
@@ -76,7 +87,8 @@ async function reportFailure(workspace: SessionWorkspace, log: PhaseLog, failure
   }
 }
 
-function usageLine(usage: TokenUsage): string {
+/** One line saying what a model call (or a phase) cost. */
+export function usageLine(usage: TokenUsage): string {
   return (
     `Model usage: ${usage.model}, ${usage.promptTokens} prompt + ${usage.completionTokens} completion = ` +
     `${usage.totalTokens} tokens in ${usage.requests} request(s)`

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import type { AgentDeps } from './agent-deps';
-import type { PhaseContext } from './phase-runner';
+import type { StepContext } from './phase-runner';
 import { runInWorkspace } from './workspace-run';
 
 /** The scaffold's output and the hash of the revision that last ran, relative to the work directory. */
@@ -13,7 +13,7 @@ const SCAFFOLD_STAMP = 'logs/scaffold.sha256';
  * Run `scaffold.sh` (as `bash scaffold.sh`, sandboxed) unless this revision of it already ran here, so a QA
  * retry keeps the engineer's files while a new architect revision lays the project out again.
  */
-export async function runScaffoldIfNew(ctx: PhaseContext, deps: AgentDeps): Promise<void> {
+export async function runScaffoldIfNew(ctx: StepContext, deps: AgentDeps): Promise<void> {
   const { workspace, log } = ctx;
   const scaffold = await workspace.readText(ARTIFACT_PATHS.scaffold);
   if (scaffold === null) {

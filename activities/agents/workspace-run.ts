@@ -1,6 +1,6 @@
 import { type ChildResult, runChild } from '../runner/run-child';
 import type { AgentDeps } from './agent-deps';
-import type { PhaseContext } from './phase-runner';
+import type { StepContext } from './phase-runner';
 
 /**
  * Run a command of the project in the session's work directory, the way every phase runs generated code:
@@ -8,7 +8,7 @@ import type { PhaseContext } from './phase-runner';
  * and output limits, heartbeating, and stopped when the activity is cancelled.
  */
 export async function runInWorkspace(
-  ctx: PhaseContext,
+  ctx: StepContext,
   deps: AgentDeps,
   argv: readonly string[],
   untrusted: string | null,

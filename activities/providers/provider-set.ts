@@ -27,6 +27,7 @@ const PHASE_TIMEOUTS = {
 export class ProviderSet {
   private readonly providers = new Map<AgentPhase, AgentProvider>();
   private readonly names: Record<AgentPhase, ProviderName>;
+  private chatClient: ChatClient | null = null;
 
   constructor(readonly config: OrchestratorConfig) {
     this.names = {
@@ -64,6 +65,11 @@ export class ProviderSet {
   /** The provider configured for a phase. */
   nameFor(phase: AgentPhase): ProviderName {
     return this.names[phase];
+  }
+
+  /** The chat client of the `openai` provider, when some phase uses it (the Engineer's loop talks to it turn by turn). */
+  get chat(): ChatClient | null {
+    return this.chatClient;
   }
 
   /** Whether scaffold.sh comes from a model. */
@@ -109,16 +115,15 @@ export class ProviderSet {
     if (!config.openaiModel) missing.push('OPENAI_MODEL is required');
     if (!config.openaiBaseUrl && !config.openaiApiKey) missing.push("OPENAI_API_KEY is required for OpenAI's own endpoint (or set OPENAI_BASE_URL for a local server)");
     if (missing.length > 0) throw new ConfigError(`the openai provider is selected but ${missing.join(' and ')}`);
-    return new OpenAiProvider(
-      new ChatClient({
-        model: config.openaiModel!,
-        responseFormat: config.openaiResponseFormat,
-        timeoutMs: config.openaiTimeoutSeconds * 1000,
-        ...(config.openaiBaseUrl ? { baseUrl: config.openaiBaseUrl } : {}),
-        ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
-        ...(config.openaiMaxTokens ? { maxTokens: config.openaiMaxTokens } : {}),
-      }),
-    );
+    this.chatClient = new ChatClient({
+      model: config.openaiModel!,
+      responseFormat: config.openaiResponseFormat,
+      timeoutMs: config.openaiTimeoutSeconds * 1000,
+      ...(config.openaiBaseUrl ? { baseUrl: config.openaiBaseUrl } : {}),
+      ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
+      ...(config.openaiMaxTokens ? { maxTokens: config.openaiMaxTokens } : {}),
+    });
+    return new OpenAiProvider(this.chatClient);
   }
 
   private createCommand(): CommandProvider {

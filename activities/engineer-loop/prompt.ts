@@ -1,0 +1,67 @@
+import type { CodeRequest } from '../providers/types';
+import { TOOL_DESCRIPTIONS, TOOL_NAMES } from './actions';
+import type { TranscriptMessage } from './transcript';
+
+/** The conversation sent to the model is cut to about this many characters (the opening always stays). */
+export const CONTEXT_BUDGET_CHARS = 48_000;
+/** A document longer than this is cut in the opening prompt (the model can still read it with read_file). */
+const DOCUMENT_CHARS = 12_000;
+
+/** The Engineer's system prompt: the role, the tools and how to state an action. */
+export function loopSystemPrompt(format: 'json' | 'tools', testCommand: string): string {
+  const tools = TOOL_NAMES.map((name) => `- ${name}: ${TOOL_DESCRIPTIONS[name]}`).join('\n');
+  const how =
+    format === 'tools'
+      ? 'Call exactly one tool per reply.'
+      : 'Reply with exactly one action per reply, as one JSON object whose "tool" field names the tool, for example ' +
+        '{"tool": "read_file", "path": "src/index.js"} or {"tool": "write_file", "path": "src/index.js", "content": "..."}.';
+  return [
+    'You are the software engineer. Implement the technical specification in the project in your work directory so that ' +
+      `its tests pass with \`${testCommand}\` (Node.js 20, CommonJS, no dependencies, no network). Work step by step: ` +
+      'look at the files, write or edit them, run the tests, fix what fails, and say done when the tests pass.',
+    `Tools:\n${tools}`,
+    how,
+    'Paths are relative to the project root; you may read docs/ but never write under docs/, logs/, .git/ or node_modules/, nor scaffold.sh.',
+  ].join('\n\n');
+}
+
+/** The opening user message: the brief, the documents, and QA's report when QA sent the work back. */
+export function loopOpeningMessage(request: CodeRequest, files: readonly string[]): string {
+  const lines = [`Mission: ${request.mission.trim()}`];
+  if (request.projectName) lines.push(`Project name: ${request.projectName}`);
+  lines.push(`Iteration: ${request.iteration}`);
+  for (const entry of request.feedback) lines.push(`Reviewer feedback (iteration ${entry.iteration}): ${entry.feedback}`);
+  const parts = [lines.join('\n'), fenced(`PRD (${request.paths.prd})`, request.prd), fenced(`Technical specification (${request.paths.techSpec})`, request.techSpec)];
+  parts.push(`Project files now:\n${files.length > 0 ? files.map((file) => `- ${file}`).join('\n') : '(none)'}`);
+  if (request.bugReport) {
+    parts.push(
+      fenced(`QA's bug report of the last attempt (${request.paths.bugReport}): run the failing tests with run_tests and fix what it reports`, request.bugReport),
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function fenced(title: string, text: string): string {
+  const body = text.length > DOCUMENT_CHARS ? `${text.slice(0, DOCUMENT_CHARS)}\n[cut at ${DOCUMENT_CHARS} characters; read the file for the rest]` : text;
+  return `${title}:\n<<<\n${body.trim()}\n>>>`;
+}
+
+/**
+ * The messages to send: the opening ones, then the latest turns that fit in `budgetChars`, dropping the
+ * oldest whole turns (an assistant message with the results that answer it) and saying so.
+ */
+export function fitContext(opening: TranscriptMessage[], turns: TranscriptMessage[][], budgetChars = CONTEXT_BUDGET_CHARS): TranscriptMessage[] {
+  const size = (messages: TranscriptMessage[]): number => messages.reduce((sum, message) => sum + JSON.stringify(message).length, 0);
+  let left = budgetChars - size(opening);
+  const kept: TranscriptMessage[][] = [];
+  for (let i = turns.length - 1; i >= 0; i -= 1) {
+    const turn = turns[i]!;
+    const cost = size(turn);
+    if (cost > left && kept.length > 0) break;
+    kept.unshift(turn);
+    left -= cost;
+  }
+  const dropped = turns.length - kept.length;
+  const notice: TranscriptMessage[] = dropped > 0 ? [{ role: 'user', content: `[${dropped} earlier turn(s) left out to fit the context; the files hold their work]` }] : [];
+  return [...opening, ...notice, ...kept.flat()];
+}
