@@ -101,7 +101,7 @@ export function parseActionText(content: string, offered: readonly EngineerToolN
   const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n```\s*$/.exec(content);
   try {
     const json: unknown = JSON.parse(fenced ? fenced[1]! : content.trim());
-    const wrapped = typeof json === 'object' && json !== null && !('tool' in json) && 'action' in json ? (json).action : json;
+    const wrapped = typeof json === 'object' && json !== null && !('tool' in json) && 'action' in json ? json.action : json;
     return parseAction(wrapped, offered);
   } catch (err) {
     return { error: `the reply is not JSON (${(err as Error).message}); it began ${JSON.stringify(content.slice(0, 80))}` };
