@@ -19,7 +19,7 @@ function activities(env: Record<string, string> = {}, options: Parameters<typeof
 async function begin(steps: EngineerLoopActivities, fixture: LoopFixture, limits: { turnLimit?: number; minTurns?: number } = {}): Promise<Loop> {
   const begun = await steps.engineerLoopBegin({ ...fixture.input, ...limits });
   assert.equal(begun.driver, 'loop');
-  return begun as Loop;
+  return begun;
 }
 
 void describe('the Engineer loop steps on a real work directory', () => {
