@@ -79,8 +79,8 @@ void describe('the Engineer loop driven by a workflow on a real Temporal worker'
       };
     worker = await LoopWorker.start({
       ...real,
-      engineerModelTurn: crashAfter('engineerModelTurn', real.engineerModelTurn),
-      engineerTool: crashAfter('engineerTool', real.engineerTool),
+      engineerModelTurn: crashAfter('engineerModelTurn', (input: Parameters<typeof real.engineerModelTurn>[0]) => real.engineerModelTurn(input)),
+      engineerTool: crashAfter('engineerTool', (input: Parameters<typeof real.engineerTool>[0]) => real.engineerTool(input)),
     });
     const run = await worker.run(fixture.input);
     assert.equal(run.result.finished?.stoppedBy, 'done');
