@@ -218,3 +218,34 @@ void describe('the Engineer loop steps on a real work directory', () => {
     assert.deepEqual(await steps.engineerLoopBegin(fixture.input), { driver: 'single_shot' });
   });
 });
+
+void describe('native tool calls (AGENT_ACTION_FORMAT=tools)', () => {
+  let fixture: LoopFixture;
+  beforeEach(async () => {
+    fixture = await loopFixture();
+  });
+  afterEach(() => fixture.remove());
+
+  void test('each result answers its tool call by id, and the template still runs to done', async () => {
+    const model = new RecordingModel(new TemplateTurnModel());
+    const steps = activities({ AGENT_ACTION_FORMAT: 'tools' }, { turnModel: model });
+    const begun = await begin(steps, fixture);
+    let transcript = begun.transcript;
+    let done = false;
+    for (let turn = 1; !done && turn <= 5; turn += 1) {
+      const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn };
+      const turnResult = await steps.engineerModelTurn({ ...position, transcript, withholdDone: turn <= 1 });
+      const tool = await steps.engineerTool({ ...position, actionRef: turnResult.actionRef });
+      transcript = tool.transcript;
+      done = tool.done;
+    }
+    assert.ok(done);
+    assert.ok(model.requests.every((request) => request.format === 'tools'));
+    const last = model.requests.at(-1)!.messages;
+    const call = last.at(-2);
+    const answer = last.at(-1);
+    assert.equal(call?.role, 'assistant');
+    assert.equal(answer?.role, 'tool');
+    assert.equal(answer?.role === 'tool' ? answer.toolCallId : null, call?.role === 'assistant' ? call.toolCalls?.[0]?.id : undefined);
+  });
+});
