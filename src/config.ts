@@ -87,6 +87,8 @@ const configSchema = z
     agentMinTurns: z.int().min(0).max(1000),
     /** How the Engineer's model states its action: `json` (one JSON action per reply, `response_format`) or `tools` (native tool calls). @default 'json' */
     agentActionFormat: z.enum(['json', 'tools']),
+    /** The Engineer's conversation sent per turn, in characters: the opening plus the latest turns that fit. @default 24000 */
+    agentContextChars: z.int().min(4000).max(4_000_000),
     /** Days after its last change that a finished session's work directory is deleted; unset means `retentionDays`. */
     workDirRetentionDays: z.int().min(1).max(3650).optional(),
     /** API key of an external cluster (Temporal Cloud); sent as a bearer token, and turns TLS on unless `temporalTls` is false. */
@@ -157,6 +159,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   agentMaxTurns: 30,
   agentMinTurns: 1,
   agentActionFormat: 'json',
+  agentContextChars: 24_000,
 });
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean';
@@ -204,6 +207,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   AGENT_MAX_TURNS: ['agentMaxTurns', 'int'],
   AGENT_MIN_TURNS: ['agentMinTurns', 'int'],
   AGENT_ACTION_FORMAT: ['agentActionFormat', 'string'],
+  AGENT_CONTEXT_CHARS: ['agentContextChars', 'int'],
   WORK_DIR_RETENTION_DAYS: ['workDirRetentionDays', 'int'],
   TEMPORAL_API_KEY: ['temporalApiKey', 'string'],
   TEMPORAL_TLS: ['temporalTls', 'boolean'],

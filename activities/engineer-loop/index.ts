@@ -16,8 +16,6 @@ export { driveEngineerLoop } from './drive-loop';
 export interface EngineerLoopOptions {
   /** A model of the test's own for every turn (a stand-in at an edge the real model cannot serve). */
   turnModel?: TurnModel;
-  /** @default CONTEXT_BUDGET_CHARS */
-  contextBudgetChars?: number;
 }
 
 /** The Engineer loop's step activities, with the providers and settings of `deps`. */
@@ -32,7 +30,7 @@ export function createEngineerLoopActivities(deps: AgentDeps, options: EngineerL
   };
   return {
     engineerLoopBegin: createLoopBegin(deps),
-    engineerModelTurn: createModelTurn(deps, { modelFor, ...(options.contextBudgetChars ? { contextBudgetChars: options.contextBudgetChars } : {}) }),
+    engineerModelTurn: createModelTurn(deps, { modelFor }),
     engineerTool: createToolStep(deps),
     engineerLoopFinish: createLoopFinish(deps),
   };

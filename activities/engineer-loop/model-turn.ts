@@ -5,7 +5,7 @@ import { AgentFailureType, nonRetryable } from '../failures';
 import type { EngineerToolName } from './contract';
 import { type EngineerAction, offeredTools, parseAction, parseActionText, summarizeAction } from './actions';
 import type { EngineerModelTurnInput, EngineerModelTurnResult } from './contract';
-import { CONTEXT_BUDGET_CHARS, fitContext } from './prompt';
+import { fitContext } from './prompt';
 import { type ModelRecord, readChain, recordedStep, type TranscriptMessage, transcriptPath, TranscriptError, writeRecord } from './transcript';
 import type { TurnModel, TurnReply } from './turn-model';
 
@@ -13,8 +13,6 @@ import type { TurnModel, TurnReply } from './turn-model';
 export interface ModelTurnOptions {
   /** The model for a provider name (`template` or `openai`). */
   modelFor(provider: string): TurnModel;
-  /** @default CONTEXT_BUDGET_CHARS */
-  contextBudgetChars?: number;
 }
 
 /**
@@ -45,7 +43,7 @@ export function createModelTurn(deps: AgentDeps, options: ModelTurnOptions): (in
         else acc.at(-1)?.push(...record.messages);
         return acc;
       }, []);
-      const messages = fitContext(opening.messages, turns, options.contextBudgetChars ?? CONTEXT_BUDGET_CHARS);
+      const messages = fitContext(opening.messages, turns, deps.config.agentContextChars);
       const ask = (conversation: TranscriptMessage[]): Promise<TurnReply> =>
         model.next({ messages: conversation, tools, format: opening.format, opening, previousTurns }, ctx.scope);
 

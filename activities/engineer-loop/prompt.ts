@@ -2,10 +2,8 @@ import type { CodeRequest } from '../providers/types';
 import { TOOL_DESCRIPTIONS, TOOL_NAMES } from './actions';
 import type { TranscriptMessage } from './transcript';
 
-/** The conversation sent to the model is cut to about this many characters (the opening always stays). */
-export const CONTEXT_BUDGET_CHARS = 48_000;
 /** A document longer than this is cut in the opening prompt (the model can still read it with read_file). */
-const DOCUMENT_CHARS = 12_000;
+const DOCUMENT_CHARS = 8_000;
 
 /** The Engineer's system prompt: the role, the tools and how to state an action. */
 export function loopSystemPrompt(format: 'json' | 'tools', testCommand: string): string {
@@ -50,7 +48,7 @@ function fenced(title: string, text: string): string {
  * The messages to send: the opening ones, then the latest turns that fit in `budgetChars`, dropping the
  * oldest whole turns (an assistant message with the results that answer it) and saying so.
  */
-export function fitContext(opening: TranscriptMessage[], turns: TranscriptMessage[][], budgetChars = CONTEXT_BUDGET_CHARS): TranscriptMessage[] {
+export function fitContext(opening: TranscriptMessage[], turns: TranscriptMessage[][], budgetChars: number): TranscriptMessage[] {
   const size = (messages: TranscriptMessage[]): number => messages.reduce((sum, message) => sum + JSON.stringify(message).length, 0);
   let left = budgetChars - size(opening);
   const kept: TranscriptMessage[][] = [];

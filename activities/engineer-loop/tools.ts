@@ -10,8 +10,10 @@ import type { ChildResult } from '../runner/run-child';
 import { PathEscapeError } from '../workspace';
 import type { EngineerAction } from './actions';
 
-/** At most this much of a file or of a command's output goes back to the model, in characters. */
-export const TOOL_RESULT_CHARS = 8_000;
+/** At most this much of a file goes back to the model, in characters (the start; the rest with a note). */
+export const READ_RESULT_CHARS = 8_000;
+/** At most this much of a command's output goes back to the model (the end, where failures are summed up). */
+export const RUN_RESULT_CHARS = 3_000;
 const LISTED_FILES = 300;
 const UNLISTED = ['.git', 'node_modules', 'logs', 'docs/history'];
 
@@ -62,7 +64,7 @@ async function carryOut(action: EngineerAction, setting: ToolSetting): Promise<T
       }
       if (content === null) return result(`error: ${action.path} does not exist`, `read ${action.path} → not found`);
       if (content.includes('\0')) return result(`error: ${action.path} is a binary file`, `read ${action.path} → binary`);
-      const cut = content.length > TOOL_RESULT_CHARS ? `${content.slice(0, TOOL_RESULT_CHARS)}\n[cut: ${content.length} characters in all]` : content;
+      const cut = content.length > READ_RESULT_CHARS ? `${content.slice(0, READ_RESULT_CHARS)}\n[cut: ${content.length} characters in all]` : content;
       return result(cut, `read ${action.path} → ${Buffer.byteLength(content)} bytes`);
     }
     case 'write_file': {
@@ -127,7 +129,7 @@ function exitOf(run: ChildResult): string {
 
 /** A run for the model: how it ended and the end of its output. */
 function runText(run: ChildResult): string {
-  const output = run.output.length > TOOL_RESULT_CHARS ? `[... earlier output cut ...]\n${run.output.slice(-TOOL_RESULT_CHARS)}` : run.output;
+  const output = run.output.length > RUN_RESULT_CHARS ? `[... earlier output cut ...]\n${run.output.slice(-RUN_RESULT_CHARS)}` : run.output;
   return `${exitOf(run)} in ${(run.durationMs / 1000).toFixed(1)} s\n${output}`;
 }
 
