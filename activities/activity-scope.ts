@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { carriedLedger } from './attempt-ledger';
 
 /** What an agent needs from the Temporal activity it runs in; a detached stand-in outside one. */
 export interface ActivityScope {
@@ -20,7 +21,7 @@ export function currentScope(): ActivityScope {
   const { info } = context;
   return {
     signal: context.cancellationSignal,
-    heartbeat: (details?: unknown) => context.heartbeat(details),
+    heartbeat: (details?: unknown) => context.heartbeat(details ?? carriedLedger(context)),
     execution: { workflowId: info.workflowExecution?.workflowId ?? 'standalone', activityId: info.activityId, attempt: info.attempt },
   };
 }

@@ -54,15 +54,20 @@ export function environmentFault(type: AgentFailureTypeName, message: string, ca
   return retryable(type, message, undefined, cause);
 }
 
-/** The environment fault an operating-system error stands for (disk full, read-only, no access), or null. */
-export function environmentFaultOf(err: unknown, where: string): ApplicationFailure | null {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
+/**
+ * The environment fault an operating-system error stands for, or null: a full or read-only disk anywhere, or no
+ * access to the work directory itself or one of its parents (a file inside that an agent made unreadable is the
+ * agent's own doing, not the machine's).
+ */
+export function environmentFaultOf(err: unknown, workDir: string): ApplicationFailure | null {
+  const { code, path: where } = (err ?? {}) as NodeJS.ErrnoException;
   const detail = err instanceof Error ? err.message : String(err);
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') {
-    return environmentFault(AgentFailureType.DISK_UNAVAILABLE, `${where}: ${detail}; free some space or make the disk writable`, err as Error);
+    return environmentFault(AgentFailureType.DISK_UNAVAILABLE, `${detail}; free some space or make the disk writable`, err as Error);
   }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return environmentFault(AgentFailureType.WORK_DIR_UNREACHABLE, `${where}: ${detail}; give the worker access to WORK_DIR_BASE`, err as Error);
+  const onTheWay = typeof where === 'string' && (where === workDir || workDir.startsWith(`${where.replace(/\/$/, '')}/`));
+  if ((code === 'EACCES' || code === 'EPERM') && onTheWay) {
+    return environmentFault(AgentFailureType.WORK_DIR_UNREACHABLE, `${detail}; give the worker access to WORK_DIR_BASE`, err as Error);
   }
   return null;
 }

@@ -31,19 +31,22 @@ export type WorkerActivities = SessionActivities & EngineerLoopActivities;
 
 /**
  * The activities a worker registers for session workflows: the phases (the single-shot `engineer` stays for
- * sessions in flight) and the Engineer loop's steps. The configuration picks each phase's provider and is checked here, so a bad provider setting fails the worker at start-up (ConfigError). Tests pass
- * `overrides` to put their own implementation of a phase (a QA that fails, a slow engineer) behind the real
- * workflow.
+ * sessions in flight, and for external agent commands) and the Engineer loop's steps. The configuration picks each
+ * phase's provider and is checked here, so a bad provider setting fails the worker at start-up (ConfigError).
+ * Tests pass `overrides` to put their own implementation of a phase (a QA that fails, a slow engineer) behind the
+ * real workflow; an `engineer` override replaces the loop too (its beginning then hands over to the override).
  */
 export function createActivities(overrides: Partial<WorkerActivities> = {}, options: ActivityOptions = {}): WorkerActivities {
   const deps = createAgentDeps(options.config ?? resolveConfig());
+  const loop = createEngineerLoopActivities(deps, options.engineerLoop);
+  if (overrides.engineer) loop.engineerLoopBegin = () => Promise.resolve({ driver: 'single_shot' });
   return {
     pm: createPm(deps),
     architect: createArchitect(deps),
     engineer: createEngineer(deps),
     qa: createQa(deps),
     logSessionEvent,
-    ...createEngineerLoopActivities(deps, options.engineerLoop),
+    ...loop,
     ...overrides,
   };
 }

@@ -1,15 +1,22 @@
 import type { Context } from '@temporalio/activity';
+import { redactErrorMessages } from '../src/redaction';
+import { previousLedger, recordLedger } from './attempt-ledger';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { phaseOfActivity } from '../workflows/definitions';
 import { ENVIRONMENT_FAULT_TYPES, OTHER_FAILURE_MAX_ATTEMPTS } from './failures';
 
 
-/** Whether `failure`, thrown on `attempt`, is the last one Temporal should see: not an environment fault, and out of attempts. */
-export function isFinalAttempt(failure: unknown, attempt: number): boolean {
+/** Whether `failure` counts against {@link OTHER_FAILURE_MAX_ATTEMPTS}: anything but an environment fault or a cancellation. */
+export function isOrdinaryFailure(failure: unknown): boolean {
   if (failure instanceof CancelledFailure) return false;
-  if (failure instanceof ApplicationFailure && (failure.nonRetryable || ENVIRONMENT_FAULT_TYPES.has(failure.type ?? ''))) return false;
-  return attempt >= OTHER_FAILURE_MAX_ATTEMPTS;
+  return !(failure instanceof ApplicationFailure && ENVIRONMENT_FAULT_TYPES.has(failure.type ?? ''));
+}
+
+/** Whether `failure`, the `ordinaryFailures`-th ordinary one of its activity, is the last Temporal should see. */
+export function isFinalAttempt(failure: unknown, ordinaryFailures: number): boolean {
+  if (failure instanceof ApplicationFailure && failure.nonRetryable) return false;
+  return isOrdinaryFailure(failure) && ordinaryFailures >= OTHER_FAILURE_MAX_ATTEMPTS;
 }
 
 /**
@@ -17,27 +24,46 @@ export function isFinalAttempt(failure: unknown, attempt: number): boolean {
  * workflow gives agent phases unlimited attempts within a retry window (for environment faults), and this keeps
  * every other failure at {@link OTHER_FAILURE_MAX_ATTEMPTS} attempts.
  */
-export function limitAttempts(failure: unknown, attempt: number): unknown {
-  if (!isFinalAttempt(failure, attempt)) return failure;
+export function limitAttempts(failure: unknown, ordinaryFailures: number): unknown {
+  if (!isFinalAttempt(failure, ordinaryFailures)) return failure;
   const message = failure instanceof Error ? failure.message : String(failure);
   const type = (failure instanceof ApplicationFailure ? failure.type : null) ?? (failure instanceof Error ? failure.name : 'Error');
   return ApplicationFailure.create({
-    message: `${message} (after ${attempt} attempts)`,
+    message: `${message} (after ${ordinaryFailures} failed attempts)`,
     type,
     nonRetryable: true,
     cause: failure instanceof Error ? failure : undefined,
   });
 }
 
-/** The worker interceptor that applies {@link limitAttempts} to the agent phases' activities (bookkeeping ones keep their own policy). */
+/**
+ * The worker interceptor that keeps ordinary failures of the agent phases' activities at
+ * {@link OTHER_FAILURE_MAX_ATTEMPTS} attempts (bookkeeping activities keep their own policy). Attempts are counted
+ * in the activity's heartbeat details, so environment-fault attempts do not count, and an attempt that ended without
+ * reporting (a timeout, a worker that died) does.
+ */
 export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context) => ({
   inbound: {
     async execute(input, next) {
+      if (phaseOfActivity(ctx.info.activityType) === null) return next(input);
+      const previous = previousLedger(ctx);
+      const silent = previous !== null && !previous.settled && previous.attempt < ctx.info.attempt ? 1 : 0;
+      const before = (previous?.ordinaryFailures ?? 0) + silent;
+      if (before >= OTHER_FAILURE_MAX_ATTEMPTS) {
+        throw ApplicationFailure.create({
+          message: `${before} attempts of ${ctx.info.activityType} failed, timed out or lost their worker`,
+          type: 'AttemptsExhausted',
+          nonRetryable: true,
+        });
+      }
+      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false });
       try {
         return await next(input);
       } catch (err) {
-        if (phaseOfActivity(ctx.info.activityType) === null) throw err;
-        throw limitAttempts(err, ctx.info.attempt);
+        redactErrorMessages(err);
+        const after = before + (isOrdinaryFailure(err) ? 1 : 0);
+        recordLedger(ctx, { ordinaryFailures: after, attempt: ctx.info.attempt, settled: true });
+        throw limitAttempts(err, after);
       }
     },
   },

@@ -80,7 +80,7 @@ const configSchema = z
      * How long a phase keeps retrying an environment fault (sandbox, work directory, disk, model endpoint, agent
      * command not found) while the session stays running, in seconds; fixed per session at its start. @default 86400
      */
-    phaseRetryWindowSeconds: z.int().min(0).max(30 * 86_400),
+    phaseRetryWindowSeconds: z.int().min(60).max(30 * 86_400),
     /** Model turns (one action each) the Engineer's loop may take before it stops with what it wrote. @default 30 */
     agentMaxTurns: z.int().min(1).max(1000),
     /** Turns the Engineer must take before `done` is offered to the model. @default 1 */

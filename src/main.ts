@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { agentSetupSummary, assertPreflight, createActivities, startWorkDirRetention } from '../activities';
+import { agentSetupSummary, assertPreflight, createActivities, PreflightError, startWorkDirRetention } from '../activities';
 import { resolveConfig } from './config';
 import { gatewaySettingsFromEnv } from './gateway/gateway-config';
 import { startGateway } from './gateway/server';
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
       await stop('worker failed');
     });
   } catch (err) {
+    if (err instanceof PreflightError) process.stderr.write(`${err.message}\n`);
     logger.fatal({ err }, 'start-up failed');
     process.exitCode = 1;
     await stop('start-up failed');

@@ -1,6 +1,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { agentSetupSummary, assertPreflight, createActivities, retryLimitInterceptor, startWorkDirRetention } from '../activities';
-import type { SessionActivities } from '../workflows/definitions';
+import {
+  agentSetupSummary,
+  assertPreflight,
+  createActivities,
+  PreflightError,
+  retryLimitInterceptor,
+  startWorkDirRetention,
+  type WorkerActivities,
+} from '../activities';
 import { resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
 import { temporalConnectionOptions } from './temporal/connection-options';
@@ -15,7 +22,7 @@ export interface SessionWorkerOptions {
   namespace: string;
   taskQueue: string;
   /** @default createActivities() */
-  activities?: SessionActivities;
+  activities?: WorkerActivities;
   /** A prebuilt workflow bundle; without one the worker bundles `workflows/` at start-up. */
   workflowBundle?: { codePath: string };
 }
@@ -74,6 +81,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
+    if (err instanceof PreflightError) process.stderr.write(`${err.message}\n`);
     logger.fatal({ err }, 'worker failed');
     process.exit(1);
   });

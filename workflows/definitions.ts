@@ -127,6 +127,18 @@ export type SessionEvent =
       reviewRound?: number;
       documents?: ReviewedDocuments;
     }
+  | {
+      /** One turn of the Engineer's loop: the action the model chose and what carrying it out gave. */
+      kind: 'agent_turn';
+      phase: 'engineer';
+      at: string;
+      iteration: number;
+      turn: number;
+      tool: string;
+      /** One line, as in the session log (no file content). */
+      summary: string;
+      usage?: TokenUsage;
+    }
   | { kind: 'qa_failed'; at: string; iteration: number; summary: string }
   | { kind: 'signal_ignored'; at: string; signal: string; reason: string }
   | { kind: 'session_ended'; at: string; status: SessionStatus; reason: string | null };
@@ -213,6 +225,13 @@ export const FailureType = {
   VALIDATION: 'ValidationError',
   SESSION_FAILED: 'SessionFailed',
 } as const;
+
+/** What a stale_review refusal tells about the session as the workflow sees it (visibility may lag behind). */
+export interface StaleReviewDetails {
+  reviewRound: number;
+  status: SessionStatus;
+  phase: Phase;
+}
 
 /** Custom search attributes: reading a session's status or listing sessions needs no running worker. */
 export const SearchAttributeKeys = {

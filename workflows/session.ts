@@ -1,4 +1,5 @@
 import {
+  type ActivityOptions,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -23,6 +24,7 @@ import {
   FailureType,
   getStateQuery,
   type Phase,
+  type PhaseResult,
   type RejectArgs,
   rejectSignal,
   rejectUpdate,
@@ -32,7 +34,10 @@ import {
   SessionStatus,
   type SessionWorkflowInput,
   DEFAULT_PHASE_RETRY_WINDOW_MS,
+  type StaleReviewDetails,
 } from './definitions';
+import { driveEngineerLoop } from './engineer-loop';
+import type { EngineerLoopActivities } from './engineer-loop-contract';
 import {
   applyApproval,
   applyQaResult,
@@ -52,6 +57,20 @@ const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** Patch: sessions publish their review round as a search attribute. */
 const REVIEW_ROUND_ATTRIBUTE_PATCH = 'review-round-search-attribute';
+/** Patch: the Engineer runs as a loop of model-turn and tool-step activities instead of one activity. */
+const ENGINEER_LOOP_PATCH = 'engineer-loop';
+
+/** Options of every activity of an agent phase (see {@link agentActivities}). */
+function phaseActivityOptions(input: SessionWorkflowInput, phase: AgentPhase): ActivityOptions {
+  const window = input.phaseRetryWindowMs ?? DEFAULT_PHASE_RETRY_WINDOW_MS;
+  const phaseTimeout = input.phaseTimeoutsMs?.[phase] ?? DEFAULT_PHASE_TIMEOUT_MS;
+  return {
+    startToCloseTimeout: phaseTimeout,
+    scheduleToCloseTimeout: window + phaseTimeout,
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  };
+}
 
 /**
  * The agent activities, each with its phase's start-to-close timeout (from the input, else 30 minutes). Attempts
@@ -59,16 +78,7 @@ const REVIEW_ROUND_ATTRIBUTE_PATCH = 'review-round-search-attribute';
  * the worker's retry-limit interceptor ends any failure that is not an environment fault after 5 attempts.
  */
 function agentActivities(input: SessionWorkflowInput): Pick<SessionActivities, AgentPhase> {
-  const window = input.phaseRetryWindowMs ?? DEFAULT_PHASE_RETRY_WINDOW_MS;
-  const proxy = (phase: AgentPhase) => {
-    const phaseTimeout = input.phaseTimeoutsMs?.[phase] ?? DEFAULT_PHASE_TIMEOUT_MS;
-    return proxyActivities<SessionActivities>({
-      startToCloseTimeout: phaseTimeout,
-      scheduleToCloseTimeout: window + phaseTimeout,
-      heartbeatTimeout: '1 minute',
-      retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-    });
-  };
+  const proxy = (phase: AgentPhase) => proxyActivities<SessionActivities>(phaseActivityOptions(input, phase));
   return { pm: proxy('pm').pm, architect: proxy('architect').architect, engineer: proxy('engineer').engineer, qa: proxy('qa').qa };
 }
 
@@ -88,6 +98,7 @@ const now = (): string => new Date().toISOString();
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
   const state = createInitialState(input, workflowInfo().startTime.toISOString());
   const agents = agentActivities(input);
+  const loopSteps = proxyActivities<EngineerLoopActivities>(phaseActivityOptions(input, 'engineer'));
 
   function publish(): void {
     state.updatedAt = now();
@@ -177,7 +188,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       feedback: state.feedback,
       bugReport: phase === 'engineer' && state.iterationCount > 0 ? (state.artifacts.bug_report ?? null) : null,
     };
-    const result = await agents[phase](agentInput);
+    const result = phase === 'engineer' ? await runEngineer(agentInput) : await agents[phase](agentInput);
     for (const artifact of result.artifacts) state.artifacts[artifact.name] = artifact;
     state.events.push({
       kind: 'phase_completed',
@@ -190,6 +201,27 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     });
     if (phase === 'qa') applyQaResult(state, result as Awaited<ReturnType<SessionActivities['qa']>>, now());
     return result.artifacts;
+  }
+
+  /**
+   * The Engineer as a durable loop (every model call and tool call its own activity, their content in the work
+   * directory); sessions started before the loop, and external agent commands, run the single-shot activity.
+   */
+  async function runEngineer(agentInput: AgentInput): Promise<PhaseResult> {
+    if (!patched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
+    const finished = await driveEngineerLoop(loopSteps, agentInput, (turn, model, tool) => {
+      state.events.push({
+        kind: 'agent_turn',
+        phase: 'engineer',
+        at: now(),
+        iteration: state.iterationCount,
+        turn,
+        tool: model.action.tool,
+        summary: tool.summary,
+        ...(model.usage ? { usage: model.usage } : {}),
+      });
+    });
+    return finished ?? agents.engineer(agentInput);
   }
 
   async function awaitDecision(): Promise<void> {
@@ -271,7 +303,10 @@ function assertDecisionAllowed(state: SessionState, args: DecisionArgs | undefin
   const malformed = reviewRoundProblem(args);
   if (malformed) throw ApplicationFailure.nonRetryable(malformed, FailureType.VALIDATION);
   const stale = staleRoundRefusal(state, args);
-  if (stale) throw ApplicationFailure.create({ message: stale, type: FailureType.STALE_REVIEW, nonRetryable: true, details: [state.reviewRound] });
+  if (stale) {
+    const now: StaleReviewDetails = { reviewRound: state.reviewRound, status: state.status, phase: state.phase };
+    throw ApplicationFailure.create({ message: stale, type: FailureType.STALE_REVIEW, nonRetryable: true, details: [now] });
+  }
   const refusal = decisionRefusal(state);
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, FailureType.INVALID_OPERATION);
 }

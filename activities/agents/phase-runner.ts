@@ -1,9 +1,11 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { ConfigError } from '../../src/config';
+import { redactErrorMessages } from '../../src/redaction';
 import type { AgentInput, AgentPhase, PhaseResult, TokenUsage } from '../../workflows/definitions';
 import { type ActivityScope, currentScope } from '../activity-scope';
 import { AgentFailureType, environmentFault, environmentFaultOf, nonRetryable } from '../failures';
-import { isFinalAttempt } from '../retry-limit';
+import { ordinaryFailuresSoFar } from '../attempt-ledger';
+import { isFinalAttempt, isOrdinaryFailure } from '../retry-limit';
 import { shouldLogRetry } from '../retry-log';
 import { PhaseLog } from '../phase-log';
 import { CommandTemplateError } from '../providers/command-template';
@@ -56,18 +58,19 @@ export async function runStep<R>(phase: AgentPhase, session: { sessionId: string
   try {
     return await body({ scope, workspace, log });
   } catch (err) {
-    const failure = classify(err, scope);
+    const failure = classify(err, scope, workspace.root);
+    redactErrorMessages(failure);
     if (!(failure instanceof CancelledFailure) && !scope.signal.aborted) await reportFailure(workspace, log, failure, scope).catch(() => undefined);
     throw failure;
   }
 }
 
-function classify(err: unknown, scope: ActivityScope): unknown {
+function classify(err: unknown, scope: ActivityScope, workDir: string): unknown {
   if (scope.signal.aborted || err instanceof CancelledFailure || err instanceof ApplicationFailure) return err;
   if (err instanceof PathEscapeError) return nonRetryable(AgentFailureType.PATH_ESCAPE, err.message, err);
   if (err instanceof SandboxUnavailableError) return environmentFault(AgentFailureType.SANDBOX_UNAVAILABLE, err.message, err);
   if (err instanceof ConfigError || err instanceof CommandTemplateError) return nonRetryable(AgentFailureType.CONFIG, err.message, err);
-  return environmentFaultOf(err, 'the work directory') ?? err;
+  return environmentFaultOf(err, workDir) ?? err;
 }
 
 /**
@@ -80,7 +83,7 @@ async function reportFailure(workspace: SessionWorkspace, log: PhaseLog, failure
   const attempt = scope.execution?.attempt ?? 1;
   if (failure instanceof ApplicationFailure && failure.nonRetryable) {
     await log.write('failed', `Failed (${type}, not retried): ${message}`);
-  } else if (isFinalAttempt(failure, attempt)) {
+  } else if (isFinalAttempt(failure, ordinaryFailuresSoFar() + (isOrdinaryFailure(failure) ? 1 : 0))) {
     await log.write('failed', `Failed (${type}) after ${attempt} attempts, not retried: ${message}`);
   } else if (await shouldLogRetry(workspace, scope.execution?.activityId ?? 'standalone', `${type}: ${message}`, Date.now())) {
     await log.write('attempt-failed', `Attempt ${attempt} failed (${type}): ${message}; Temporal retries it with backoff`, { perAttempt: true });

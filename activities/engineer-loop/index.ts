@@ -10,7 +10,7 @@ import { createToolStep } from './tool-step';
 import type { TurnModel } from './turn-model';
 
 export type * from './contract';
-export { driveEngineerLoop } from './drive-loop';
+export { driveEngineerLoop } from '../../workflows/engineer-loop';
 
 /** How the loop's activities are built. */
 export interface EngineerLoopOptions {

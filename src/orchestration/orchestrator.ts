@@ -21,6 +21,7 @@ import {
   SESSION_WORKFLOW_TYPE,
   type SessionState,
   SessionStatus,
+  type StaleReviewDetails,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, resolveConfig } from '../config';
@@ -357,7 +358,16 @@ export class Orchestrator {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         if (err.cause.type === FailureType.STALE_REVIEW) {
-          throw new StaleReviewError(err.cause.message, await this.getSessionStatus(sessionId), { cause: err });
+          // The workflow's own view wins over visibility, which may not show the newest round yet.
+          const live = err.cause.details?.[0] as Partial<StaleReviewDetails> | undefined;
+          const info = await this.getSessionStatus(sessionId);
+          const session: SessionInfo = {
+            ...info,
+            reviewRound: live?.reviewRound ?? info.reviewRound,
+            status: live?.status ?? info.status,
+            currentPhase: live?.phase ?? info.currentPhase,
+          };
+          throw new StaleReviewError(err.cause.message, session, { cause: err });
         }
         if (err.cause.type === FailureType.INVALID_OPERATION) throw new InvalidOperationError(err.cause.message, { cause: err });
         if (err.cause.type === FailureType.VALIDATION) throw new ValidationError(err.cause.message, { cause: err });

@@ -47,6 +47,8 @@ const QUERY_TIMEOUT_MS = 2_000;
 const MAX_QUERIES_PER_COLLECTION = 25;
 /** How far back a collection looks for newly closed sessions (visibility may lag behind a close). */
 const CLOSED_LOOKBACK_MS = 10 * 60 * 1000;
+/** How often the running sessions are described for their pending retries. */
+const RETRIES_REFRESH_MS = 5_000;
 
 /**
  * Derives {@link SessionStats} from Temporal's visibility store, so that every replica reports the same
@@ -58,6 +60,9 @@ const CLOSED_LOOKBACK_MS = 10 * 60 * 1000;
  */
 export class SessionStatsCollector {
   private readonly rejectionsOfApproved = new Map<string, number>();
+  private retries: PendingRetry[] = [];
+  private retriesReadAt = 0;
+  private retriesInFlight = false;
   /** Closed sessions whose phase runs were reported, by id, with their close time (pruned past the look-back). */
   private readonly reported = new Map<string, number>();
 
@@ -89,9 +94,29 @@ export class SessionStatsCollector {
       unresolvedSessions,
       longestInPhaseSeconds: await this.longestInPhase(client, now),
       ...(await this.newlyFinished(client, now)),
-      pendingRetries: await pendingRetries(client),
+      pendingRetries: this.retriesInBackground(client),
       collectedAt: now,
     };
+  }
+
+  /**
+   * The pending retries last read; a read older than {@link RETRIES_REFRESH_MS} is refreshed in the background, so
+   * describing the running sessions never slows a scrape down.
+   */
+  private retriesInBackground(client: Client): PendingRetry[] {
+    if (!this.retriesInFlight && Date.now() - this.retriesReadAt >= RETRIES_REFRESH_MS) {
+      this.retriesInFlight = true;
+      pendingRetries(client)
+        .then((found) => {
+          this.retries = found;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.retriesReadAt = Date.now();
+          this.retriesInFlight = false;
+        });
+    }
+    return this.retries;
   }
 
   private async countRejections(client: Client): Promise<{ rejections: number; unresolvedSessions: number }> {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -14,7 +15,7 @@ import { AgentFailureType, environmentFaultOf } from '../../activities/failures'
 import { preflight } from '../../activities/preflight';
 import { isFinalAttempt, limitAttempts } from '../../activities/retry-limit';
 import { resolveConfig } from '../../src/config';
-import { redactCredentials } from '../../src/orchestration/last-error';
+import { redactCredentials } from '../../src/redaction';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { GatewayHarness, metricValue } from '../gateway/gateway-harness';
 import { SessionHarness } from '../helpers/session-harness';
@@ -55,9 +56,14 @@ void describe('environment faults retry while the session stays running; the fix
       const rest = await gw.request('GET', `/sessions/${id}`);
       assert.equal(rest.json.last_error.phase, 'engineer');
       assert.equal(rest.json.last_error.reason, 'SandboxUnavailable');
-      const metrics = await gw.request('GET', '/metrics', { unchecked: true });
-      const retries = metricValue(metrics.text, 'phase_retries_total{phase="engineer",reason="SandboxUnavailable"}');
-      assert.ok(retries !== null && retries >= 2, metrics.text.split('\n').filter((line) => line.startsWith('phase_retries')).join('\n'));
+      // The gateway describes running sessions for their retries in the background: poll until it has.
+      let retries: number | null = null;
+      for (let scrape = 0; scrape < 100 && (retries ?? 0) < 2; scrape += 1) {
+        const metrics = await gw.request('GET', '/metrics', { unchecked: true });
+        retries = metricValue(metrics.text, 'phase_retries_total{phase="engineer",reason="SandboxUnavailable"}');
+        if ((retries ?? 0) < 2) await sleep(200);
+      }
+      assert.ok(retries !== null && retries >= 2, `phase_retries_total counted ${retries}`);
 
       await gw.sessions.stopWorker();
       await chmod(locked, 0o755);
@@ -127,15 +133,23 @@ void describe('which failures retry, and for how long', () => {
     }
   });
 
-  void test('an environment fault is retried past 5 attempts and the session goes on when it clears', async () => {
-    attempts = 0;
+  void test('environment faults do not use up the 5 attempts: six of them, one ordinary failure, then success', async () => {
     let calls = 0;
+    const secret = 'sk-abcdefghijklmnopqrstu';
     const harness = await SessionHarness.start({
       activities: {
         pm: async (input) => {
           calls += 1;
-          if (calls < 8) {
-            throw ApplicationFailure.create({ message: 'cannot reach http://model:8000 (Bearer sk-abcdefghijklmnopqrstu)', type: AgentFailureType.PROVIDER_UNAVAILABLE, nonRetryable: false, nextRetryDelay: 10 });
+          if (calls <= 6) {
+            throw ApplicationFailure.create({
+              message: `cannot reach http://model:8000 (Authorization: Bearer ${secret}, {"api_key": "abcd1234efgh"})`,
+              type: AgentFailureType.PROVIDER_UNAVAILABLE,
+              nonRetryable: false,
+              nextRetryDelay: 300,
+            });
+          }
+          if (calls === 7) {
+            throw ApplicationFailure.create({ message: 'an ordinary failure after the endpoint came back', type: 'Boom', nonRetryable: false, nextRetryDelay: 100 });
           }
           return createActivities().pm(input);
         },
@@ -143,9 +157,37 @@ void describe('which failures retry, and for how long', () => {
     });
     try {
       const id = await harness.orchestrator.startNewSession('Build a flaky thing');
+      const retrying = await harness.waitFor(id, (info) => (info.lastError?.attempt ?? 0) >= 2, 20_000);
+      assert.equal(retrying.lastError?.reason, AgentFailureType.PROVIDER_UNAVAILABLE);
+      assert.doesNotMatch(retrying.lastError?.message ?? '', /abcdefghijklmnop|abcd1234efgh/, 'credentials never reach last_error');
+      const history = JSON.stringify(await harness.client.workflow.getHandle(id).fetchHistory());
+      assert.doesNotMatch(history, /abcdefghijklmnop|abcd1234efgh/, 'nor the history');
       const review = await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL, 30_000);
       assert.equal(review.reviewRound, 1);
-      assert.equal(calls, 8, 'seven failed attempts, then the eighth succeeded');
+      assert.equal(calls, 8, 'six environment faults and one ordinary failure, then the eighth attempt succeeded');
+    } finally {
+      await harness.close();
+    }
+  });
+
+  void test('attempts that time out count as ordinary failures: five, and the phase fails', async () => {
+    let calls = 0;
+    const harness = await SessionHarness.start({
+      config: { pmTimeoutSeconds: 1 },
+      activities: {
+        pm: async () => {
+          calls += 1;
+          await sleep(10_000);
+          throw new Error('unreachable: the attempt timed out first');
+        },
+      },
+    });
+    try {
+      const id = await harness.orchestrator.startNewSession('Build a hanging thing');
+      const failed = await harness.waitForStatus(id, SessionStatus.FAILED, 90_000);
+      assert.equal(failed.currentPhase, 'pm');
+      assert.equal(calls, 5, 'five attempts ran; the sixth saw five silent ends and gave up');
+      assert.match((await harness.state(id)).failureReason ?? '', /5 attempts of pm failed, timed out or lost their worker/);
     } finally {
       await harness.close();
     }
@@ -156,15 +198,21 @@ void describe('which failures retry, and for how long', () => {
     assert.equal(isFinalAttempt(new Error('x'), 5), true);
     assert.equal(isFinalAttempt(ApplicationFailure.create({ type: AgentFailureType.SANDBOX_UNAVAILABLE, nonRetryable: false }), 500), false);
     const limited = limitAttempts(new Error('plain'), 5);
-    assert.ok(limited instanceof ApplicationFailure && limited.nonRetryable && /after 5 attempts/.test(limited.message));
-    const full = environmentFaultOf(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }), 'writing');
+    assert.ok(limited instanceof ApplicationFailure && limited.nonRetryable && /after 5 failed attempts/.test(limited.message));
+    const full = environmentFaultOf(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }), '/w/sess_1');
     assert.equal(full?.type, AgentFailureType.DISK_UNAVAILABLE);
     assert.equal(full?.nonRetryable, false);
-    assert.equal(environmentFaultOf(Object.assign(new Error('read-only'), { code: 'EROFS' }), 'w')?.type, AgentFailureType.DISK_UNAVAILABLE);
-    assert.equal(environmentFaultOf(Object.assign(new Error('denied'), { code: 'EACCES' }), 'w')?.type, AgentFailureType.WORK_DIR_UNREACHABLE);
-    assert.equal(environmentFaultOf(new Error('other'), 'w'), null);
-    const redacted = redactCredentials('401 with Authorization: Bearer abcdefghijklmnop, api_key=supersecret1 at https://user:pw@host/x sk-proj-abcdefghijklmnopqrstuvwxyz');
-    assert.doesNotMatch(redacted, /abcdefghijklmnop|supersecret1|user:pw|sk-proj/);
+    assert.equal(environmentFaultOf(Object.assign(new Error('read-only'), { code: 'EROFS' }), '/w/sess_1')?.type, AgentFailureType.DISK_UNAVAILABLE);
+    const denied = (where: string): Error => Object.assign(new Error('denied'), { code: 'EACCES', path: where });
+    assert.equal(environmentFaultOf(denied('/w'), '/w/sess_1')?.type, AgentFailureType.WORK_DIR_UNREACHABLE, 'a parent');
+    assert.equal(environmentFaultOf(denied('/w/sess_1'), '/w/sess_1')?.type, AgentFailureType.WORK_DIR_UNREACHABLE, 'the work directory');
+    assert.equal(environmentFaultOf(denied('/w/sess_1/src/locked.js'), '/w/sess_1'), null, 'a file inside is the agent\'s own doing');
+    assert.equal(environmentFaultOf(new Error('other'), '/w/sess_1'), null);
+    const redacted = redactCredentials(
+      '401 with Authorization: Bearer abcdefghijklmnop, api_key=supersecret1 at https://user:pw@host/x sk-proj-abcdefghijklmnopqrstuvwxyz ' +
+        '{"api_key": "abcd1234efgh"} password="hunter2hunter2"',
+    );
+    assert.doesNotMatch(redacted, /abcdefghijklmnop|supersecret1|user:pw|sk-proj|abcd1234efgh|hunter2/);
     assert.match(redacted, /Bearer \[redacted\]/);
   });
 });

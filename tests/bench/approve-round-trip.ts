@@ -3,7 +3,7 @@
  * over sessions waiting in review, on a real in-memory dev server and one worker. The engineer and QA are no-ops
  * so that what follows an approval does not load the machine while the next one is timed. Prints figures; not part
  * of `npm test`.
- *   npm run build && node dist/tests/bench/approve-round-trip.js [approvals=50]
+ *   npm run build && node dist/tests/bench/approve-round-trip.js [approvals=50] [--round]
  */
 import { GatewayHarness } from '../gateway/gateway-harness';
 
@@ -13,6 +13,8 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 50);
+  /** `--round`: send the review round, as the dashboard does (the gateway before review rounds refuses the field). */
+  const withRound = process.argv.includes('--round');
   const noop = () => Promise.resolve({ artifacts: [] });
   const gw = await GatewayHarness.start({
     config: { maxActiveSessions: 10_000 },
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
       const response = await fetch(`${gw.baseUrl}/sessions/${id}/approve`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ by: 'bench' }),
+        body: JSON.stringify(withRound ? { by: 'bench', review_round: 1 } : { by: 'bench' }),
       });
       await response.text();
       samples.push(performance.now() - started);
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
   }
   const sorted = [...samples].sort((a, b) => a - b);
   const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
-  console.log(`approve round trip through the gateway over ${runs} sessions, one at a time:`);
+  console.log(`approve round trip through the gateway over ${runs} sessions, one at a time${withRound ? ', naming the review round' : ''}:`);
   console.log(`  p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  min ${fmt(sorted[0] ?? NaN)}  max ${fmt(sorted.at(-1) ?? NaN)}`);
 }
 

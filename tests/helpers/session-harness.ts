@@ -5,17 +5,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type WorkerActivities } from '../../activities';
 import type { OrchestratorConfig } from '../../src/config';
 import { Orchestrator, type SessionInfo } from '../../src/orchestration/orchestrator';
 import { createSessionWorker } from '../../src/worker';
-import { getStateQuery, type SessionActivities, type SessionState } from '../../workflows/definitions';
+import { getStateQuery, type SessionState } from '../../workflows/definitions';
 import { sharedTestServer } from './test-server';
 
 /** Options of a test harness. */
 export interface HarnessOptions {
   /** Phase implementations that replace the template ones behind the real workflow. */
-  activities?: Partial<SessionActivities>;
+  activities?: Partial<WorkerActivities>;
   config?: Partial<OrchestratorConfig>;
   /** Start a worker right away. @default true */
   worker?: boolean;
@@ -37,7 +37,7 @@ export class SessionHarness {
     readonly client: Client,
     private readonly connection: Connection,
     private readonly bundlePath: string,
-    private readonly activities: SessionActivities,
+    private readonly activities: WorkerActivities,
     readonly workDirBase: string,
   ) {}
 

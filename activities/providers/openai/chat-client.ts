@@ -192,13 +192,13 @@ function toSdkMessage(message: ChatMessage): SdkMessage {
   }
 }
 
-/** The server's Retry-After, in milliseconds, when it sent a usable one (capped at 10 minutes). */
+/** The server's Retry-After, in milliseconds, when it sent a usable one (capped at 5 minutes, the longest wait between attempts). */
 function retryAfterMs(headers: Headers | undefined): number | undefined {
   const value = headers?.get('retry-after');
   if (!value) return undefined;
   const seconds = Number(value);
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 600_000) : undefined;
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 300_000) : undefined;
 }
 
 function firstLine(text: string): string {

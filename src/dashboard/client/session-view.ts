@@ -61,6 +61,8 @@ export function showSessionView(id: string, config: DashboardConfig): void {
         session: (data) => render(data as unknown as Session),
         audit: (data) => {
           if (session) render({ ...session, status: data.status, current_phase: data.phase, iteration_count: data.iteration });
+          // A new review opens a new round: read it, so the decision buttons answer the round on screen.
+          if (data.status === 'awaiting_approval') void getJson<Session>(base).then(render).catch(() => undefined);
           refreshDetails();
         },
         log: ({ line }) => appendLog(line),

@@ -3,8 +3,8 @@
  * workflow uses: `driveEngineerLoop` with the steps proxied, each model call and tool call its own activity.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { EngineerLoopActivities, EngineerLoopFinishResult } from '../../../activities/engineer-loop/contract';
-import { driveEngineerLoop } from '../../../activities/engineer-loop/drive-loop';
+import type { EngineerLoopActivities, EngineerLoopFinishResult } from '../../../workflows/engineer-loop-contract';
+import { driveEngineerLoop } from '../../../workflows/engineer-loop';
 import type { AgentInput } from '../../../workflows/definitions';
 
 const steps = proxyActivities<EngineerLoopActivities>({

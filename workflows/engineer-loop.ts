@@ -3,13 +3,13 @@
  * the test workflow under tests/) call it with the proxied step activities, so each model call and each tool
  * call is its own recorded activity and a replay re-pays nothing.
  */
-import type { AgentInput } from '../../workflows/definitions';
+import type { AgentInput } from './definitions';
 import type {
   EngineerLoopActivities,
   EngineerLoopFinishResult,
   EngineerModelTurnResult,
   EngineerToolResult,
-} from './contract';
+} from './engineer-loop-contract';
 
 /** Told after each completed turn (for the workflow's state or audit trail); must itself be deterministic. */
 export type EngineerTurnObserver = (turn: number, model: EngineerModelTurnResult, tool: EngineerToolResult) => void;

@@ -1,0 +1,41 @@
+import { Context } from '@temporalio/activity';
+
+/**
+ * What an agent activity remembers across its attempts, in its heartbeat details (Temporal hands the last ones to
+ * the next attempt): how many attempts ended in a failure that is not an environment fault, and whether the attempt
+ * that wrote it reported its end (one that did not timed out, or its worker died).
+ */
+export interface AttemptLedger {
+  ordinaryFailures: number;
+  attempt: number;
+  settled: boolean;
+}
+
+const carried = new WeakMap<Context, AttemptLedger>();
+
+/** The ledger the previous attempt left, or null on a first attempt (or for an activity that never wrote one). */
+export function previousLedger(ctx: Context): AttemptLedger | null {
+  const value = ctx.info.heartbeatDetails as Partial<AttemptLedger> | undefined;
+  if (!value || typeof value.ordinaryFailures !== 'number' || typeof value.attempt !== 'number') return null;
+  return { ordinaryFailures: value.ordinaryFailures, attempt: value.attempt, settled: value.settled === true };
+}
+
+/** Record `ledger` for this attempt: heartbeat it now, and let every later heartbeat without details carry it. */
+export function recordLedger(ctx: Context, ledger: AttemptLedger): void {
+  carried.set(ctx, ledger);
+  ctx.heartbeat(ledger);
+}
+
+/** The details a heartbeat of this activity sends when its caller gives none: the attempt ledger. */
+export function carriedLedger(ctx: Context): AttemptLedger | undefined {
+  return carried.get(ctx);
+}
+
+/** Ordinary failures recorded before the current attempt of the activity running now (0 outside one). */
+export function ordinaryFailuresSoFar(): number {
+  try {
+    return carried.get(Context.current())?.ordinaryFailures ?? 0;
+  } catch {
+    return 0;
+  }
+}
