@@ -28,6 +28,7 @@ async function untilClosed(harness: SessionHarness, id: string): Promise<string>
 
 let qaRuns = 0;
 let pmAttempts = 0;
+let loopQaRuns = 0;
 
 /** The paths whose histories guard against changes that would break sessions in flight. */
 export const SCENARIOS: Scenario[] = [
@@ -161,6 +162,32 @@ export const SCENARIOS: Scenario[] = [
       pmAttempts = 0;
       const id = await toReview(harness, 'Replay: an environment fault clears');
       await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'engineer-loop-completed',
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: the engineer as a loop of steps');
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'engineer-loop-qa-retry-completed',
+    options: {
+      activities: {
+        qa: async (input) => {
+          const result = await runQa(input);
+          loopQaRuns += 1;
+          return loopQaRuns === 1 ? { ...result, passed: false, summary: 'first run fails' } : result;
+        },
+      },
+    },
+    run: async (harness) => {
+      loopQaRuns = 0;
+      const id = await toReview(harness, 'Replay: QA sends the loop back once');
+      await harness.orchestrator.approveAndContinue(id);
       return untilClosed(harness, id);
     },
   },
