@@ -98,7 +98,8 @@ const now = (): string => new Date().toISOString();
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
   const state = createInitialState(input, workflowInfo().startTime.toISOString());
   const agents = agentActivities(input);
-  const loopSteps = proxyActivities<EngineerLoopActivities>(phaseActivityOptions(input, 'engineer'));
+  // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
+  const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
 
   function publish(): void {
     state.updatedAt = now();

@@ -32,7 +32,8 @@ export class ChatStandIn {
   readonly requests: RecordedRequest[] = [];
   private server: http.Server | null = null;
 
-  constructor(private readonly reply: (request: RecordedRequest, index: number) => CannedReply) {}
+  /** `reply` may be a promise: a reply held back (or never sent) stands for a model still thinking. */
+  constructor(private readonly reply: (request: RecordedRequest, index: number) => CannedReply | Promise<CannedReply>) {}
 
   /** The base URL to give OPENAI_BASE_URL. */
   baseUrl = '';
@@ -50,35 +51,37 @@ export class ChatStandIn {
         }
         const request: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body };
         this.requests.push(request);
-        const canned = this.reply(request, this.requests.length - 1);
-        if ('status' in canned) {
-          res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers });
-          res.end(typeof canned.body === 'string' ? canned.body : JSON.stringify(canned.body));
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            id: `chatcmpl-standin-${this.requests.length}`,
-            object: 'chat.completion',
-            created: 0,
-            model: body.model ?? 'unknown',
-            choices: [
-              {
-                index: 0,
-                message: {
-                  role: 'assistant',
-                  content: canned.content,
-                  ...(canned.toolCalls
-                    ? { tool_calls: canned.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
-                    : {}),
+        void Promise.resolve(this.reply(request, this.requests.length - 1)).then((canned) => {
+          if (res.destroyed) return;
+          if ('status' in canned) {
+            res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers });
+            res.end(typeof canned.body === 'string' ? canned.body : JSON.stringify(canned.body));
+            return;
+          }
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              id: `chatcmpl-standin-${this.requests.length}`,
+              object: 'chat.completion',
+              created: 0,
+              model: body.model ?? 'unknown',
+              choices: [
+                {
+                  index: 0,
+                  message: {
+                    role: 'assistant',
+                    content: canned.content,
+                    ...(canned.toolCalls
+                      ? { tool_calls: canned.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })) }
+                      : {}),
+                  },
+                  finish_reason: canned.finishReason ?? (canned.toolCalls ? 'tool_calls' : 'stop'),
                 },
-                finish_reason: canned.finishReason ?? (canned.toolCalls ? 'tool_calls' : 'stop'),
-              },
-            ],
-            usage: { prompt_tokens: 100 + this.requests.length, completion_tokens: 20, total_tokens: 120 + this.requests.length },
-          }),
-        );
+              ],
+              usage: { prompt_tokens: 100 + this.requests.length, completion_tokens: 20, total_tokens: 120 + this.requests.length },
+            }),
+          );
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -87,6 +90,7 @@ export class ChatStandIn {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
