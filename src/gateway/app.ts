@@ -21,7 +21,7 @@ export interface GatewayDeps {
   logger?: Logger;
   /** When set, every /sessions route needs `Authorization: Bearer <token>`; health, readiness, metrics stay open. */
   apiToken?: string;
-  /** How long readiness waits for Temporal. @default 2000 */
+  /** How long readiness waits for Temporal: under a Kubernetes probe's default timeout of 1 s. @default 800 */
   readinessTimeoutMs?: number;
   /** Bound on a read or a start through Temporal. @default 5000 */
   requestTimeoutMs?: number;
@@ -68,7 +68,7 @@ export function createApp(deps: GatewayDeps): Express {
       res.status(503).json({ status: 'not_ready', database: 'connected', timestamp, error: 'shutting down' });
       return;
     }
-    const timeoutMs = deps.readinessTimeoutMs ?? 2_000;
+    const timeoutMs = deps.readinessTimeoutMs ?? 800;
     try {
       await orchestrator.withDeadline(timeoutMs, () => orchestrator.ping(timeoutMs));
       res.json({ status: 'ready', database: 'connected', timestamp });
