@@ -24,7 +24,7 @@ import {
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, resolveConfig } from '../config';
-import { temporalConnectionOptions } from '../temporal/connection-options';
+import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from '../temporal/connection-options';
 import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
 import { channelOf, ConnectionState, type TemporalReachability, WentDownError } from './connection-state';
 import {
@@ -59,12 +59,6 @@ export type { TemporalReachability, TemporalState } from './connection-state';
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
 const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
-
-/**
- * Reconnect soon after Temporal returns: grpc-js backs off up to 120 s between attempts by default, which would
- * keep a recovered server looking down for minutes.
- */
-const RECONNECT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 };
 
 /** Paths of a session's artifacts; null until the phase that writes one has run. */
 export interface SessionArtifacts {
