@@ -11,6 +11,7 @@ import { errorMiddleware, notFoundHandler } from './http-errors';
 import { createMetrics, type MetricsOptions } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { OPERATIONS } from './operations';
+import { registerMethodNotAllowed } from './method-not-allowed';
 import { markRoute, requestTelemetry } from './request-log';
 import { registerSessionRoutes } from './session-routes';
 
@@ -82,7 +83,7 @@ export function createApp(deps: GatewayDeps): Express {
     res.type(metrics.registry.contentType).send(text);
   });
 
-  const openApiDocument = buildOpenApiDocument();
+  const openApiDocument = buildOpenApiDocument({ bearerAuth: Boolean(deps.apiToken) });
   app.get(OPERATIONS.openapi.path, markRoute, (_req, res) => {
     res.json(openApiDocument);
   });
@@ -105,6 +106,7 @@ export function createApp(deps: GatewayDeps): Express {
   });
   registerDashboardRoutes(app, { temporalUiUrl: dashboard.temporalUiUrl, namespace: orchestrator.config.namespace, authRequired: Boolean(deps.apiToken) });
 
+  registerMethodNotAllowed(app, Object.values(OPERATIONS));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

@@ -52,6 +52,7 @@ export * from './errors';
 export type { SessionInfo } from './session-info';
 export type { LastError } from './last-error';
 export type { ListSessionsOptions, SessionPage } from './session-listing';
+export { SESSION_CURSOR_PATTERN } from './session-listing';
 export type { SessionHistory } from './session-history';
 export type { SessionStats } from './session-stats';
 export type { TemporalReachability, TemporalState } from './connection-state';
