@@ -51,6 +51,7 @@ export function chars(min: number, max: number, rules: TextRules = {}): z.ZodStr
 }
 
 /** Contains a character that String.prototype.trim keeps: not blank (the same class in JS and in Python's re). */
+// eslint-disable-next-line no-control-regex
 const NOT_BLANK = /[^\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 /** No C0 control character or DEL anywhere. */
 // eslint-disable-next-line no-control-regex
