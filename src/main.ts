@@ -48,6 +48,7 @@ async function main(): Promise<void> {
           onRestarted: async () => {
             if (connection) await setUpNamespace(connection, config);
           },
+          shouldRestart: () => stopping === null,
           onGaveUp: () => {
             process.exitCode = 1;
             void stop('the embedded Temporal dev server could not be restarted');
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     cleanups.push(() => Promise.resolve(stopRetention()));
 
     const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
+    cleanups.push(() => orchestrator.close()); // its calls (probes included) settle before the connection closes
     const { host } = gatewaySettingsFromEnv();
     const gateway = await startGateway({ orchestrator }, config.port, host);
     cleanups.push(() => gateway.close());

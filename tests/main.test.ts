@@ -15,10 +15,12 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startMain(env: Record<string, string>): Started {
+/** `ownGroup`: in a process group of its own, as a terminal runs it (Ctrl-C reaches the dev server too). */
+function startMain(env: Record<string, string>, ownGroup = false): Started {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'main.js')], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownGroup,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -111,7 +113,7 @@ test('npm start: a dev server killed with -9 is restarted on the same database, 
   };
   const readyz = `http://127.0.0.1:${ports.gateway}/readyz`;
   const orchestrator = new Orchestrator({ temporalPort: ports.temporal, workDirBase: env.WORK_DIR_BASE, temporalAddress: undefined });
-  const started = startMain(env);
+  const started = startMain(env, true);
   try {
     await waitReady(readyz, started);
     const pid = Number(/"pid":(\d+),"msg":"embedded Temporal dev server started"/.exec(started.output())?.[1]);
@@ -149,9 +151,13 @@ test('npm start: a dev server killed with -9 is restarted on the same database, 
     }
     assert.equal(info.status, SessionStatus.COMPLETED, await orchestrator.getRecentLogs(id, 30));
     await orchestrator.close();
-    await stopMain(started);
+
+    process.kill(-(started.child.pid ?? 0), 'SIGINT'); // Ctrl-C: the whole group, dev server included
+    const code = await Promise.race([started.exited, sleep(30_000).then(() => 'timeout' as const)]);
+    assert.equal(code, 0, `clean exit after Ctrl-C:\n${started.output().slice(-2_000)}`);
+    assert.equal(started.output().match(/restarting it on the same database/g)?.length, 1, 'a dev server stopped by Ctrl-C is not restarted');
   } finally {
-    started.child.kill('SIGKILL');
+    if (started.child.exitCode === null) process.kill(-(started.child.pid ?? 0), 'SIGKILL');
     await orchestrator.close();
     await rm(dir, { recursive: true, force: true });
   }

@@ -15,7 +15,7 @@ export function registerMethodNotAllowed(router: Express, operations: readonly O
     methods.set(op.path, allowed);
   }
   for (const [path, allowed] of methods) {
-    const allow = [...allowed, 'OPTIONS'].join(', ');
+    const allow = [...[...allowed].sort(), 'OPTIONS'].join(', ');
     router.all(path, (req, res) => {
       res.set('Allow', allow);
       if (req.method === 'OPTIONS') {

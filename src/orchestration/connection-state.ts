@@ -61,6 +61,8 @@ export class ConnectionState {
   private fastFailures = 0;
   private probing: Promise<void> | null = null;
   private generation = 0;
+  /** False from reset() until the next watch(): the owner closed its connection, nothing may call on it. */
+  private active = true;
   private readonly onDown = new Set<(reason: string) => void>();
   private readonly watched = new WeakSet<WatchableChannel>();
   private readonly probeIntervalMs: number;
@@ -97,6 +99,7 @@ export class ConnectionState {
 
   /** Follow the channel's connectivity from now on (once per channel; it stops when the channel shuts down). */
   watch(channel: WatchableChannel): void {
+    this.active = true;
     if (this.watched.has(channel)) return;
     this.watched.add(channel);
     let previous = channel.getConnectivityState(false);
@@ -110,6 +113,11 @@ export class ConnectionState {
     const onChange = (): void => {
       const current = channel.getConnectivityState(false);
       if (current === Channel.SHUTDOWN) return;
+      if (!this.active) {
+        previous = current;
+        arm();
+        return;
+      }
       if (current === Channel.TRANSIENT_FAILURE) this.markDown('the connection to Temporal failed');
       else if ((current === Channel.IDLE && previous === Channel.READY) || (current === Channel.READY && this.state === 'down')) this.check();
       previous = current;
@@ -139,7 +147,7 @@ export class ConnectionState {
 
   /** Find out now (a probe), unless one is under way. */
   check(): void {
-    if (this.probing) return;
+    if (this.probing || !this.active) return;
     const generation = this.generation;
     const current = (): boolean => generation === this.generation;
     this.probing = (async () => {
@@ -165,6 +173,7 @@ export class ConnectionState {
 
   /** Forget what is known and stop probing (the owner closed its connection; a later one starts afresh). */
   reset(): void {
+    this.active = false;
     this.generation += 1;
     this.probing = null;
     this.state = 'unknown';

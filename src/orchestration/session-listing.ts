@@ -33,9 +33,10 @@ export function quoteQueryValue(value: string): string {
 
 /**
  * A cursor is a position, `<createdAt in ms>.<session id>` of the last session on the previous page: every value
- * of this form is one (so an API document can say exactly which cursors are accepted).
+ * of this form is one (so an API document can say exactly which cursors are accepted). 13 digits reach the year
+ * 2286, within what Temporal's list filter reads as a time.
  */
-export const SESSION_CURSOR_PATTERN = /^(\d{1,15})\.(sess_[A-Za-z0-9_-]{1,64})$/;
+export const SESSION_CURSOR_PATTERN = /^(\d{1,13})\.(sess_[A-Za-z0-9_-]{1,64})$/;
 
 function encodeCursor(session: SessionInfo): string {
   return `${session.createdAt.getTime()}.${session.sessionId}`;

@@ -15,6 +15,8 @@ export interface SupervisionOptions {
   onRestarted?: (server: DevServer) => Promise<void>;
   /** Called once when every attempt failed; the server stays down. */
   onGaveUp?: (err: Error) => void;
+  /** False once the owner is shutting down (Ctrl-C reaches the server too): an exit then is no crash. @default always true */
+  shouldRestart?: () => boolean;
 }
 
 /** An embedded dev server that is started again, on the same port and database, when it exits on its own. */
@@ -55,7 +57,7 @@ export async function startSupervisedDevServer(options: DevServerOptions, superv
     while (!stopping && attempts < maxAttempts) {
       attempts += 1;
       await sleep(retryDelayMs * attempts);
-      if (stopping) return;
+      if (stopping || supervision.shouldRestart?.() === false) return;
       try {
         const server = await startDevServer(options);
         if (stopping) {
@@ -82,6 +84,10 @@ export async function startSupervisedDevServer(options: DevServerOptions, superv
   const follow = (server: DevServer): void => {
     void server.exited.then((exit) => {
       if (stopping || exit.requested || server !== current) return;
+      if (supervision.shouldRestart?.() === false) {
+        logger.info({ code: exit.code, signal: exit.signal }, 'embedded Temporal dev server exited during shutdown');
+        return;
+      }
       restarting = restart(exit).finally(() => (restarting = null));
     });
   };

@@ -99,6 +99,7 @@ void describe('requests, validation and errors over HTTP', () => {
     const anyPosition = await gw.request('GET', '/sessions?cursor=0.sess_none');
     assert.equal(anyPosition.status, 200, 'every cursor of the documented form is a position (here: before every session)');
     assert.deepEqual(anyPosition.json, { sessions: [], next_cursor: null });
+    assert.equal((await gw.request('GET', '/sessions?cursor=9999999999999.sess_zzz&limit=1')).status, 200, 'the latest position the form allows');
     for (const query of ['status=bogus', 'limit=0', 'limit=1001', 'limit=abc', 'limit=2.5', 'cursor=not-a-cursor', 'colour=red', 'status=a&status=b']) {
       const bad = await gw.request('GET', `/sessions?${query}`);
       assert.equal(bad.status, 400, query);
@@ -149,7 +150,7 @@ void describe('requests, validation and errors over HTTP', () => {
 
   void test('a method a documented path does not serve is 405 with Allow; OPTIONS lists them', async () => {
     for (const [method, path, allow] of [
-      ['TRACE', '/sessions', 'GET, HEAD, POST, OPTIONS'],
+      ['PATCH', '/sessions', 'GET, HEAD, POST, OPTIONS'],
       ['DELETE', '/sessions/sess_nope', 'GET, HEAD, OPTIONS'],
       ['PUT', '/healthz', 'GET, HEAD, OPTIONS'],
       ['GET', '/auth/stream-token', 'POST, OPTIONS'],

@@ -19,6 +19,7 @@ import { GatewayHarness } from './gateway-harness';
 const TOKEN = 'schemathesis-token-0123456789';
 const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 10);
 const SEED = Number(process.env.SCHEMATHESIS_SEED ?? 20261201);
+const TIMEOUT_MS = Number(process.env.SCHEMATHESIS_TIMEOUT_SECONDS ?? 240) * 1000;
 const MIN_REQUESTS = 1_000;
 
 void describe('schemathesis: the gateway does what its OpenAPI document says, with and without API_TOKEN', () => {
@@ -47,7 +48,7 @@ void describe('schemathesis: the gateway does what its OpenAPI document says, wi
 
   void test(`every check passes on at least ${MIN_REQUESTS} generated requests across both modes, no server error`, async () => {
     const started = Date.now();
-    const options = { maxExamples: MAX_EXAMPLES, seed: SEED, workers: 2 };
+    const options = { maxExamples: MAX_EXAMPLES, seed: SEED, workers: 2, timeoutMs: TIMEOUT_MS };
     const [withoutToken, withToken] = await Promise.all([
       runSchemathesis(bin, { ...options, baseUrl: open.baseUrl }),
       runSchemathesis(bin, { ...options, baseUrl: secured.baseUrl, token: TOKEN }),

@@ -39,6 +39,8 @@ export interface SchemathesisOptions {
   seed: number;
   /** Concurrent schemathesis workers. */
   workers: number;
+  /** Beyond this the run is killed (and reported with exit code 124). @default 240000 */
+  timeoutMs?: number;
 }
 
 /** What a run found. */
@@ -94,7 +96,9 @@ export async function runSchemathesis(bin: string, options: SchemathesisOptions)
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+    const limit = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+    const exitCode = await new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(signal === 'SIGKILL' ? 124 : (code ?? 1))));
+    clearTimeout(limit);
     const seconds = (Date.now() - started) / 1000;
     const report = (await readdir(reportDir)).find((file) => file.endsWith('.ndjson'));
     const counts = report ? summarise(await readFile(path.join(reportDir, report), 'utf8')) : { requests: 0, serverErrors: 0, failures: [] };
