@@ -48,7 +48,9 @@ void describe('schemathesis: the gateway does what its OpenAPI document says, wi
 
   void test(`every check passes on at least ${MIN_REQUESTS} generated requests across both modes, no server error`, async () => {
     const started = Date.now();
-    const options = { maxExamples: MAX_EXAMPLES, seed: SEED, workers: 2, timeoutMs: TIMEOUT_MS };
+    // One worker per run: schemathesis 4.32.5 on CPython 3.11 hits internal races (KeyError in its code cache,
+    // "AST constructor recursion depth mismatch") with several threads; the two modes run as two processes instead.
+    const options = { maxExamples: MAX_EXAMPLES, seed: SEED, workers: 1, timeoutMs: TIMEOUT_MS };
     const [withoutToken, withToken] = await Promise.all([
       runSchemathesis(bin, { ...options, baseUrl: open.baseUrl }),
       runSchemathesis(bin, { ...options, baseUrl: secured.baseUrl, token: TOKEN }),

@@ -84,6 +84,9 @@ export async function runSchemathesis(bin: string, options: SchemathesisOptions)
     String(options.seed),
     '--workers',
     String(options.workers),
+    // An event stream is read until 20 events or this timeout; every other route answers well within it.
+    '--request-timeout',
+    '5',
     '--report',
     'ndjson',
     '--report-dir',
