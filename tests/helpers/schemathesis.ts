@@ -20,7 +20,9 @@ export async function ensureSchemathesis(): Promise<string> {
   const installed = existsSync(BIN) ? await run(BIN, ['--version']).then((r) => r.stdout, () => '') : '';
   if (installed.includes(SCHEMATHESIS_VERSION)) return BIN;
   const python = process.env.PYTHON ?? 'python3';
-  await run(python, ['-m', 'venv', '--clear', VENV]);
+  await run(python, ['-m', 'venv', '--clear', VENV]).catch((err: unknown) => {
+    throw new Error(`cannot make a Python venv in ${VENV} for schemathesis (on Debian: apt-get install python3-venv)`, { cause: err });
+  });
   await run(path.join(VENV, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`], {
     env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
     maxBuffer: 16 * 1024 * 1024,
