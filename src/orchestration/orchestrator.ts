@@ -60,6 +60,8 @@ export type { TemporalReachability, TemporalState } from './connection-state';
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
 const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
+/** A call under withDeadline still waiting this long makes the connection state probe Temporal. */
+const SLOW_CALL_MS = 1_000;
 
 /** Paths of a session's artifacts; null until the phase that writes one has run. */
 export interface SessionArtifacts {
@@ -244,6 +246,8 @@ export class Orchestrator {
     }
     if (known.state === 'unknown') this.temporalState.check();
     const down = this.temporalState.whenDown();
+    // a call still waiting after a second may be waiting on a silent network: find out, for it and for the rest
+    const slow = setTimeout(() => this.temporalState.check(), SLOW_CALL_MS).unref();
     try {
       const client = await Promise.race([withinTime(this.client(), timeoutMs), down.promise]);
       return await Promise.race([this.boundedCalls.run(client.connection, timeoutMs, fn), down.promise]);
@@ -264,6 +268,7 @@ export class Orchestrator {
       }
       throw err;
     } finally {
+      clearTimeout(slow);
       down.cancel();
     }
   }

@@ -226,6 +226,34 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
     assert.equal(approved.json.current_phase, 'engineer', 'the decision refused during the outage was never sent, so this one applies');
   });
 
+  void test('Temporal frozen (SIGSTOP, a silent network): a slow call makes the gateway probe, then it answers from the connection state; SIGCONT: back', async () => {
+    const { json } = await gw.request('POST', '/sessions', { body: { user_mission: 'Survive a frozen server' } });
+    const id = json.session_id as string;
+    const frozenAt = Date.now();
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      let fast: { message: string; afterMs: number } | null = null;
+      const latencies: number[] = [];
+      for (let attempt = 0; attempt < 20 && !fast; attempt += 1) {
+        const [response, elapsed] = await timed(() => gw.request('GET', `/sessions/${id}`));
+        latencies.push(elapsed);
+        assert.equal(response.status, 503, response.text);
+        if (/known from the connection state/.test(response.json.error.message)) fast = { message: response.json.error.message, afterMs: Date.now() - frozenAt };
+      }
+      assert.ok(fast, 'the probe found Temporal silent and later requests were answered from the connection state');
+      console.log(`# Temporal frozen: 503 latencies ${latencies.join(', ')} ms; answered from the connection state ${fast.afterMs} ms after the freeze`);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    let status = 0;
+    for (let attempt = 0; attempt < 150 && status !== 200; attempt += 1) {
+      status = (await gw.request('GET', '/readyz')).status;
+      if (status !== 200) await sleep(200);
+    }
+    assert.equal(status, 200, 'readiness recovered after SIGCONT');
+    assert.equal((await gw.request('GET', `/sessions/${id}`)).status, 200);
+  });
+
   void test('graceful shutdown: health and readiness turn 503, in-flight requests finish, new connections are refused', async () => {
     const draining = await startGateway({ orchestrator: gw.orchestrator, logger: pino({ level: 'silent' }), isShuttingDown: () => true }, 0, '127.0.0.1');
     try {
