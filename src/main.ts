@@ -6,8 +6,8 @@ import { gatewaySettingsFromEnv } from './gateway/gateway-config';
 import { startGateway } from './gateway/server';
 import { logger } from './logger';
 import { Orchestrator } from './orchestration/orchestrator';
-import { startDevServer } from './temporal/dev-server';
-import { temporalConnectionOptions } from './temporal/connection-options';
+import { startSupervisedDevServer } from './temporal/dev-server-supervisor';
+import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntime } from './temporal/runtime';
 import { setUpNamespace } from './temporal/setup-namespace';
 import { createSessionWorker } from './worker';
@@ -37,17 +37,33 @@ async function main(): Promise<void> {
   try {
     await assertPreflight(config);
     let address = config.temporalAddress;
+    let connection: Connection | null = null;
     if (!address) {
       const dbPath = config.useSqliteCheckpointer ? config.dbPath : null;
-      const devServer = await startDevServer({ port: config.temporalPort, uiPort: config.temporalUiPort, dbPath });
+      const devServer = await startSupervisedDevServer(
+        { port: config.temporalPort, uiPort: config.temporalUiPort, dbPath },
+        {
+          logger,
+          // an in-memory server comes back empty: the namespace needs its search attributes again
+          onRestarted: async () => {
+            if (connection) await setUpNamespace(connection, config);
+          },
+          shouldRestart: () => stopping === null,
+          onGaveUp: () => {
+            process.exitCode = 1;
+            void stop('the embedded Temporal dev server could not be restarted');
+          },
+        },
+      );
       cleanups.push(() => devServer.stop());
       address = devServer.address;
-      logger.info({ address, webUi: devServer.uiUrl, dbPath: dbPath ?? ':memory:' }, 'embedded Temporal dev server started');
+      logger.info({ address, webUi: devServer.uiUrl, dbPath: dbPath ?? ':memory:', pid: devServer.pid }, 'embedded Temporal dev server started');
     }
 
     const connectionOptions = { ...temporalConnectionOptions(config), address };
-    const connection = await Connection.connect(connectionOptions);
-    cleanups.push(() => connection.close());
+    connection = await Connection.connect({ ...connectionOptions, channelArgs: RECONNECT_CHANNEL_ARGS });
+    const clientConnection = connection;
+    cleanups.push(() => clientConnection.close());
     await setUpNamespace(connection, config);
 
     const activities = createActivities({}, { config });
@@ -72,6 +88,7 @@ async function main(): Promise<void> {
     cleanups.push(() => Promise.resolve(stopRetention()));
 
     const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
+    cleanups.push(() => orchestrator.close()); // its calls (probes included) settle before the connection closes
     const { host } = gatewaySettingsFromEnv();
     const gateway = await startGateway({ orchestrator }, config.port, host);
     cleanups.push(() => gateway.close());

@@ -15,10 +15,12 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function startMain(env: Record<string, string>): Started {
+/** `ownGroup`: in a process group of its own, as a terminal runs it (Ctrl-C reaches the dev server too). */
+function startMain(env: Record<string, string>, ownGroup = false): Started {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', 'src', 'main.js')], {
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownGroup,
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -92,6 +94,70 @@ test('npm start: embedded server, worker and gateway; SIGTERM stops all; a secon
     await stopMain(started);
   } finally {
     started.child.kill('SIGKILL');
+    await orchestrator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('npm start: a dev server killed with -9 is restarted on the same database, readiness 503 meanwhile, and a session started before goes on', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-main-restart-'));
+  await chmod(dir, 0o755);
+  const ports = { temporal: await freePort(), gateway: await freePort() };
+  const env = {
+    ORCHESTRATOR_DB_PATH: path.join(dir, 'data', 'orchestrator.db'),
+    WORK_DIR_BASE: path.join(dir, 'projects'),
+    TEMPORAL_PORT: String(ports.temporal),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    PORT: String(ports.gateway),
+    TEMPORAL_ADDRESS: '',
+  };
+  const readyz = `http://127.0.0.1:${ports.gateway}/readyz`;
+  const orchestrator = new Orchestrator({ temporalPort: ports.temporal, workDirBase: env.WORK_DIR_BASE, temporalAddress: undefined });
+  const started = startMain(env, true);
+  try {
+    await waitReady(readyz, started);
+    const pid = Number(/"pid":(\d+),"msg":"embedded Temporal dev server started"/.exec(started.output())?.[1]);
+    assert.ok(pid > 0, `the dev server's pid is logged:\n${started.output()}`);
+    const id = await orchestrator.startNewSession('Outlive the dev server', 'restart');
+    let info = await orchestrator.getSessionStatus(id);
+    for (let i = 0; i < 1200 && info.status !== SessionStatus.AWAITING_APPROVAL; i += 1) {
+      await sleep(50);
+      info = await orchestrator.getSessionStatus(id);
+    }
+    assert.equal(info.status, SessionStatus.AWAITING_APPROVAL);
+
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    let notReady: number | null = null;
+    let readyAgain: number | null = null;
+    while (Date.now() - killedAt < 90_000 && readyAgain === null) {
+      const status = (await fetch(readyz)).status;
+      if (status === 503) notReady ??= Date.now() - killedAt;
+      else if (status === 200 && notReady !== null) readyAgain = Date.now() - killedAt;
+      await sleep(50);
+    }
+    assert.notEqual(notReady, null, 'readiness answered 503 while the dev server was down');
+    assert.notEqual(readyAgain, null, `readiness answered 200 again:\n${started.output().slice(-3_000)}`);
+    console.log(`# dev server killed: /readyz 503 after ${notReady} ms, 200 again after ${readyAgain} ms`);
+    assert.match(started.output(), /"signal":"SIGKILL".*"msg":"embedded Temporal dev server exited; restarting it on the same database"/);
+    assert.match(started.output(), /"attempt":1,"maxAttempts":5.*"msg":"embedded Temporal dev server restarted"/);
+    assert.equal(started.child.exitCode, null, 'npm start kept running');
+
+    assert.equal((await orchestrator.getSessionStatus(id)).status, SessionStatus.AWAITING_APPROVAL, 'the session is in the same database');
+    await orchestrator.approveAndContinue(id, { timeoutMs: 30_000 });
+    for (let i = 0; i < 1200 && info.status !== SessionStatus.COMPLETED; i += 1) {
+      await sleep(50);
+      info = await orchestrator.getSessionStatus(id);
+    }
+    assert.equal(info.status, SessionStatus.COMPLETED, await orchestrator.getRecentLogs(id, 30));
+    await orchestrator.close();
+
+    process.kill(-(started.child.pid ?? 0), 'SIGINT'); // Ctrl-C: the whole group, dev server included
+    const code = await Promise.race([started.exited, sleep(30_000).then(() => 'timeout' as const)]);
+    assert.equal(code, 0, `clean exit after Ctrl-C:\n${started.output().slice(-2_000)}`);
+    assert.equal(started.output().match(/restarting it on the same database/g)?.length, 1, 'a dev server stopped by Ctrl-C is not restarted');
+  } finally {
+    if (started.child.exitCode === null) process.kill(-(started.child.pid ?? 0), 'SIGKILL');
     await orchestrator.close();
     await rm(dir, { recursive: true, force: true });
   }

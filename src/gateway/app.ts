@@ -11,6 +11,7 @@ import { errorMiddleware, notFoundHandler } from './http-errors';
 import { createMetrics, type MetricsOptions } from './metrics';
 import { buildOpenApiDocument } from './openapi';
 import { OPERATIONS } from './operations';
+import { registerMethodNotAllowed } from './method-not-allowed';
 import { markRoute, requestTelemetry } from './request-log';
 import { registerSessionRoutes } from './session-routes';
 
@@ -21,7 +22,7 @@ export interface GatewayDeps {
   logger?: Logger;
   /** When set, every /sessions route needs `Authorization: Bearer <token>`; health, readiness, metrics stay open. */
   apiToken?: string;
-  /** How long readiness waits for Temporal. @default 2000 */
+  /** How long readiness waits for Temporal: under a Kubernetes probe's default timeout of 1 s. @default 800 */
   readinessTimeoutMs?: number;
   /** Bound on a read or a start through Temporal. @default 5000 */
   requestTimeoutMs?: number;
@@ -68,7 +69,7 @@ export function createApp(deps: GatewayDeps): Express {
       res.status(503).json({ status: 'not_ready', database: 'connected', timestamp, error: 'shutting down' });
       return;
     }
-    const timeoutMs = deps.readinessTimeoutMs ?? 2_000;
+    const timeoutMs = deps.readinessTimeoutMs ?? 800;
     try {
       await orchestrator.withDeadline(timeoutMs, () => orchestrator.ping(timeoutMs));
       res.json({ status: 'ready', database: 'connected', timestamp });
@@ -82,7 +83,7 @@ export function createApp(deps: GatewayDeps): Express {
     res.type(metrics.registry.contentType).send(text);
   });
 
-  const openApiDocument = buildOpenApiDocument();
+  const openApiDocument = buildOpenApiDocument({ bearerAuth: Boolean(deps.apiToken) });
   app.get(OPERATIONS.openapi.path, markRoute, (_req, res) => {
     res.json(openApiDocument);
   });
@@ -105,6 +106,7 @@ export function createApp(deps: GatewayDeps): Express {
   });
   registerDashboardRoutes(app, { temporalUiUrl: dashboard.temporalUiUrl, namespace: orchestrator.config.namespace, authRequired: Boolean(deps.apiToken) });
 
+  registerMethodNotAllowed(app, Object.values(OPERATIONS));
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
   return app;

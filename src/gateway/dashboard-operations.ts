@@ -4,13 +4,14 @@
  */
 import { z } from 'zod';
 import type { Operation, ResponseSpec } from './operations';
-import { ArtifactNameSchema, ErrorSchema, schemaRegistry } from './schemas';
+import { PHASES, SessionStatus } from '../../workflows/definitions';
+import { ArtifactNameSchema, chars, ErrorSchema, schemaRegistry, SessionInfoSchema } from './schemas';
 
 const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
 const notFound = error('No session with that id (session_not_found).');
 
 /** Body of `POST /auth/stream-token`. */
-export const StreamTokenBody = z.object({ session_id: z.string().min(1).max(100).describe('the session whose events the token opens') }).strict();
+export const StreamTokenBody = z.object({ session_id: chars(1, 100).describe('the session whose events the token opens') }).strict();
 
 export const StreamTokenSchema = z
   .object({
@@ -20,13 +21,32 @@ export const StreamTokenSchema = z
   .strict();
 schemaRegistry.add(StreamTokenSchema, { id: 'StreamToken', description: 'A short-lived token that opens one session’s event stream.' });
 
+/** An event id of the stream: `<audit entries>-<log bytes>` delivered so far (see session-feed.ts). */
+export const EventIdSchema = z.string().regex(/^\d{1,9}-\d{1,15}$/);
+
 /** Query of `GET /sessions/{id}/events`. */
 export const EventsQuery = z
   .object({
-    access_token: z.string().min(1).max(1000).optional().describe('a stream token from POST /auth/stream-token (instead of the Authorization header)'),
-    last_event_id: z.string().min(1).max(40).optional().describe('resume after this event id (the Last-Event-ID header wins)'),
+    access_token: chars(1, 1000).optional().describe('a stream token from POST /auth/stream-token (instead of the Authorization header)'),
+    last_event_id: EventIdSchema.optional().describe('resume after this event id (the Last-Event-ID header wins)'),
   })
   .strict();
+
+/** The `data` of each event of `GET /sessions/{id}/events`, by event name. */
+export const SESSION_EVENTS = {
+  session: SessionInfoSchema,
+  audit: z
+    .object({
+      index: z.int().min(0).describe('position in the audit trail'),
+      event: z.looseObject({ kind: z.string(), at: z.iso.datetime() }).describe('the audit entry, as in the history'),
+      status: z.enum([...Object.values(SessionStatus), 'pending']).describe('the session’s status right after this entry'),
+      phase: z.enum(PHASES),
+      iteration: z.int().min(0),
+    })
+    .strict(),
+  log: z.object({ line: z.string().describe('one line of the session’s log, without its newline') }).strict(),
+  notice: z.object({ code: z.string(), message: z.string() }).strict(),
+} satisfies Record<string, z.ZodType>;
 
 export const ArtifactRevisionsSchema = z
   .object({
@@ -62,9 +82,15 @@ export const DASHBOARD_OPERATIONS = {
       'resumable with Last-Event-ID without gaps or repeats), `notice` when Temporal does not answer; comment heartbeats',
     tag: 'sessions',
     query: EventsQuery,
+    headers: {
+      'Last-Event-ID': {
+        description: 'resume after this event id (EventSource sends it when it reconnects); empty starts from the beginning',
+        schema: z.union([EventIdSchema, z.literal('')]),
+      },
+    },
     authenticated: true,
     responses: {
-      200: { description: 'The event stream; it stays open until the client closes it.', contentTypes: ['text/event-stream'] },
+      200: { description: 'The event stream; it stays open until the client closes it.', contentTypes: ['text/event-stream'], events: SESSION_EVENTS },
       400: error('A malformed Last-Event-ID or unknown parameter (validation_error).'),
       404: notFound,
     },

@@ -1,13 +1,29 @@
 import { z } from 'zod';
 import { BODY_RESPONSES, COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
-import { IdempotencyKeyHeader, schemaRegistry } from './schemas';
+import { EventIdSchema } from './dashboard-operations';
+import { IdempotencyKeyHeader, jsonSchemaKeywords, schemaRegistry } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
 const REF_PREFIX = '#/components/schemas/';
 
+/** The keywords registered for `schema` or for the schema it was cloned from (`.describe()` clones). */
+function keywordsOf(schema: z.ZodType): Record<string, unknown> | undefined {
+  for (let current: z.ZodType | undefined = schema; current; current = current._zod.parent as z.ZodType | undefined) {
+    const keywords = jsonSchemaKeywords.get(current);
+    if (keywords) return keywords;
+  }
+  return undefined;
+}
+
 /** A schema as JSON Schema 2020-12, named schemas as `$ref`s into `components.schemas`. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const generated = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', metadata: schemaRegistry }) as JsonSchema;
+  const generated = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    metadata: schemaRegistry,
+    override: ({ zodSchema, jsonSchema: emitted }) => Object.assign(emitted, keywordsOf(zodSchema as unknown as z.ZodType)),
+  }) as JsonSchema;
   const { $schema: _schema, $defs: _defs, ...rest } = generated;
   return pointRefsAtComponents(rest) as JsonSchema;
 }
@@ -37,11 +53,38 @@ function components(): Record<string, JsonSchema> {
 
 function response(spec: ResponseSpec): JsonSchema {
   if (spec.schema) return { description: spec.description, content: { 'application/json': { schema: jsonSchema(spec.schema, 'output') } } };
-  const content = Object.fromEntries((spec.contentTypes ?? []).map((type) => [type, { schema: { type: 'string' } }]));
+  const content = Object.fromEntries(
+    (spec.contentTypes ?? []).map((type) => [type, { schema: spec.events && type === 'text/event-stream' ? eventSchema(spec.events) : { type: 'string' } }]),
+  );
   return { description: spec.description, content };
 }
 
-function operation(op: Operation): JsonSchema {
+/**
+ * One event of a `text/event-stream` (OpenAPI 3.1: the media type's schema describes each event, as
+ * `{event, data, id?, retry?}`): the event's name, and its `data` as JSON of the schema given for that name.
+ */
+function eventSchema(events: Record<string, z.ZodType>): JsonSchema {
+  return {
+    oneOf: Object.entries(events).map(([name, data]) => ({
+      type: 'object',
+      properties: {
+        event: { const: name },
+        data: { type: 'string', contentMediaType: 'application/json', contentSchema: jsonSchema(data, 'output') },
+        id: { ...jsonSchema(EventIdSchema, 'output'), description: 'the last id sent: pass it as Last-Event-ID to resume' },
+        retry: { type: 'integer', minimum: 0 },
+      },
+      required: ['event', 'data'],
+    })),
+  };
+}
+
+/** How the gateway the document describes runs. */
+export interface OpenApiOptions {
+  /** It has API_TOKEN: /sessions routes need `Authorization: Bearer <token>`. @default true */
+  bearerAuth?: boolean;
+}
+
+function operation(op: Operation, bearerAuth: boolean): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const match of op.path.matchAll(/:(\w+)/g)) {
     const name = match[1] ?? '';
@@ -59,11 +102,16 @@ function operation(op: Operation): JsonSchema {
   for (const [name, schema] of Object.entries(query.properties ?? {})) {
     parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
   }
+  for (const [name, header] of Object.entries(op.headers ?? {})) {
+    parameters.push({ name, in: 'header', required: false, description: header.description, schema: jsonSchema(header.schema, 'input') });
+  }
   if (op.idempotencyKey) {
     parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: op.idempotencyKey, schema: jsonSchema(IdempotencyKeyHeader.unwrap(), 'input') });
   }
   const responses: Record<string, JsonSchema> = {};
-  const all = { ...(op.authenticated ? COMMON_RESPONSES : {}), ...(op.body ? BODY_RESPONSES : {}), ...op.responses };
+  const common = op.authenticated ? { ...COMMON_RESPONSES } : {};
+  if (!bearerAuth) delete common[401];
+  const all = { ...common, ...(op.body ? BODY_RESPONSES : {}), ...op.responses };
   for (const [status, spec] of Object.entries(all)) responses[status] = response(spec);
   return {
     operationId: op.operationId,
@@ -74,16 +122,20 @@ function operation(op: Operation): JsonSchema {
       ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }
       : {}),
     responses,
-    ...(op.authenticated ? {} : { security: [] }),
+    ...(op.authenticated || !bearerAuth ? {} : { security: [] }),
   };
 }
 
-/** The OpenAPI 3.1 document of the gateway, generated from the schemas that validate its requests. */
-export function buildOpenApiDocument(): JsonSchema {
+/**
+ * The OpenAPI 3.1 document of the gateway, generated from the schemas that validate its requests. It declares
+ * bearer auth only when the gateway requires it, so that it says exactly what the server accepts in either mode.
+ */
+export function buildOpenApiDocument(options: OpenApiOptions = {}): JsonSchema {
+  const bearerAuth = options.bearerAuth ?? true;
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of Object.values(OPERATIONS) as Operation[]) {
     const path = op.path.replace(/:(\w+)/g, '{$1}');
-    (paths[path] ??= {})[op.method] = operation(op);
+    (paths[path] ??= {})[op.method] = operation(op, bearerAuth);
   }
   return {
     openapi: '3.1.0',
@@ -92,18 +144,20 @@ export function buildOpenApiDocument(): JsonSchema {
       version: '1.0.0',
       description:
         'Sessions are durable Temporal workflows: PM → architect → human review → engineer → QA. JSON is snake_case; ' +
-        'every error body is {"error": {"code", "message"}}. When the gateway has API_TOKEN, /sessions routes need ' +
-        '`Authorization: Bearer <token>`; health, readiness, metrics and this document stay open.',
+        'every error body is {"error": {"code", "message"}}. ' +
+        (bearerAuth
+          ? 'This gateway has API_TOKEN: /sessions routes need `Authorization: Bearer <token>`; health, readiness, metrics and this document stay open.'
+          : 'This gateway runs without API_TOKEN (open, on loopback by default): no route needs credentials.'),
     },
     tags: [
       { name: 'sessions', description: 'Sessions and their review gate' },
       { name: 'operations', description: 'Health, readiness, metrics' },
     ],
-    security: [{ bearer: [] }],
+    ...(bearerAuth ? { security: [{ bearer: [] }] } : {}),
     paths,
     components: {
       schemas: components(),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the gateway runs with API_TOKEN.' } },
+      ...(bearerAuth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The gateway’s API_TOKEN.' } } } : {}),
     },
   };
 }

@@ -29,6 +29,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Content types of a non-JSON body. */
   contentTypes?: string[];
+  /** For `text/event-stream`: each event's name and the schema of its JSON `data`. */
+  events?: Record<string, z.ZodType>;
 }
 
 /** One operation of the HTTP API. */
@@ -46,6 +48,8 @@ export interface Operation {
   bodyOptional?: boolean;
   /** Takes an optional `Idempotency-Key` header. */
   idempotencyKey?: string;
+  /** Other optional request headers it reads (the handler validates them). */
+  headers?: Record<string, { description: string; schema: z.ZodType }>;
   /** Needs the bearer token when the gateway has one. */
   authenticated: boolean;
   responses: Record<number, ResponseSpec>;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MAX_FEEDBACK_LENGTH } from '../../workflows/definitions';
 import { PHASES, REJECT_TARGETS, SessionStatus } from '../../workflows/definitions';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../orchestration/idempotency';
-import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../orchestration/orchestrator';
+import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH, SESSION_CURSOR_PATTERN } from '../orchestration/orchestrator';
 
 /** Where the named schemas of the OpenAPI document's `components.schemas` are registered. */
 export const schemaRegistry = z.registry<{ id: string; description?: string }>();
@@ -17,6 +17,45 @@ function named<T extends z.ZodType>(schema: T, id: string, description: string):
 }
 
 const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
+
+/**
+ * JSON Schema keywords a request schema stands for that zod cannot emit itself (see {@link chars}); the document
+ * generator adds them.
+ */
+export const jsonSchemaKeywords = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** What else a {@link chars} string must satisfy. */
+interface TextRules {
+  /** A pattern it must match (emitted as `pattern`: keep it to syntax JS and Python's re read alike). */
+  pattern?: RegExp;
+  /** The error when it does not. */
+  message?: string;
+  /** Hand the handler the value trimmed (checks apply to the value as sent, as the document says). */
+  trim?: boolean;
+}
+
+/**
+ * A string of `min` to `max` characters as JSON Schema counts them, in code points (zod's `.max()` counts UTF-16
+ * units, so an emoji would count twice and a string the document allows would be refused). Chain only wrappers
+ * (optional, nullable) after it: the keywords belong to this instance.
+ */
+export function chars(min: number, max: number, rules: TextRules = {}): z.ZodString {
+  let schema = z.string().refine((value) => {
+    const length = [...value].length;
+    return length >= min && length <= max;
+  }, `must be ${min === 0 ? `at most ${max}` : `${min} to ${max}`} characters`);
+  if (rules.pattern) schema = schema.regex(rules.pattern, rules.message);
+  if (rules.trim) schema = schema.trim();
+  jsonSchemaKeywords.set(schema, { minLength: min, maxLength: max });
+  return schema;
+}
+
+/** Contains a character that String.prototype.trim keeps: not blank (the same class in JS and in Python's re). */
+// eslint-disable-next-line no-control-regex
+const NOT_BLANK = /[^\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+/** No C0 control character or DEL anywhere. */
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
 export const SessionStatusSchema = named(z.enum(SessionStatus), 'SessionStatus', 'Lifecycle status of a session.');
 export const PhaseSchema = named(z.enum(PHASES), 'Phase', 'Phase of a session, in the order a session walks them.');
@@ -188,13 +227,16 @@ export const ReadinessSchema = named(
 
 // Requests.
 
-const decidedBy = z.string().trim().min(1).max(200).optional().describe('who decides; recorded in the audit trail');
+const decidedBy = chars(1, 200, { pattern: NOT_BLANK, message: 'must not be blank', trim: true }).optional().describe('who decides; recorded in the audit trail');
 
 /** Body of `POST /sessions`. */
 export const StartSessionBody = z
   .object({
-    user_mission: z.string().trim().min(1, 'user_mission must not be blank').max(MAX_MISSION_LENGTH),
-    project_name: z.string().max(MAX_PROJECT_NAME_LENGTH).nullable().optional(),
+    user_mission: chars(1, MAX_MISSION_LENGTH, { pattern: NOT_BLANK, message: 'user_mission must not be blank', trim: true }),
+    project_name: chars(0, MAX_PROJECT_NAME_LENGTH, { pattern: NO_CONTROL_CHARACTERS, message: 'project_name must not contain control characters' })
+      .nullable()
+      .optional()
+      .describe('blank is the same as none'),
   })
   .strict();
 
@@ -213,7 +255,7 @@ export const ApproveBody = z.object({ by: decidedBy, review_round: reviewRound }
 /** Body of `POST /sessions/{id}/reject`; `reject_to` defaults to architect. */
 export const RejectBody = z
   .object({
-    feedback: z.string().trim().min(1, 'feedback must not be blank').max(MAX_FEEDBACK_LENGTH),
+    feedback: chars(1, MAX_FEEDBACK_LENGTH, { pattern: NOT_BLANK, message: 'feedback must not be blank', trim: true }),
     reject_to: RejectTargetSchema.default('architect'),
     by: decidedBy,
     review_round: reviewRound,
@@ -227,9 +269,9 @@ export const EmptyBody = z.object({}).strict();
 export const ListSessionsQuery = z
   .object({
     status: SessionStatusSchema.optional(),
-    project: z.string().min(1).max(MAX_PROJECT_NAME_LENGTH).optional(),
+    project: chars(1, MAX_PROJECT_NAME_LENGTH).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().min(1).max(1000).optional(),
+    cursor: z.string().regex(SESSION_CURSOR_PATTERN).optional().describe('next_cursor of the previous page'),
   })
   .strict();
 

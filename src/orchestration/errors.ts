@@ -40,6 +40,12 @@ export class MaxSessionsExceededError extends Error {
 /** Temporal did not answer in time (unreachable, or too slow); nothing is known to have changed. */
 export class TemporalUnavailableError extends Error {
   override readonly name = 'TemporalUnavailableError';
+  /** True when answered from the known connection state, without waiting on Temporal. */
+  readonly fromConnectionState: boolean;
+  constructor(message: string, options: { cause?: unknown; fromConnectionState?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.fromConnectionState = options.fromConnectionState ?? false;
+  }
 }
 
 /** Temporal answered, but no worker did (a state query needs one): start a worker and try again. */

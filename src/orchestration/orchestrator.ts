@@ -25,8 +25,9 @@ import {
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, resolveConfig } from '../config';
-import { temporalConnectionOptions } from '../temporal/connection-options';
+import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from '../temporal/connection-options';
 import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
+import { channelOf, ConnectionState, type TemporalReachability, WentDownError } from './connection-state';
 import {
   DecisionTimeoutError,
   InvalidOperationError,
@@ -52,12 +53,16 @@ export * from './errors';
 export type { SessionInfo } from './session-info';
 export type { LastError } from './last-error';
 export type { ListSessionsOptions, SessionPage } from './session-listing';
+export { SESSION_CURSOR_PATTERN } from './session-listing';
 export type { SessionHistory } from './session-history';
 export type { SessionStats } from './session-stats';
+export type { TemporalReachability, TemporalState } from './connection-state';
 
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
 const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
+/** A call under withDeadline still waiting this long makes the connection state probe Temporal. */
+const SLOW_CALL_MS = 1_000;
 
 /** Paths of a session's artifacts; null until the phase that writes one has run. */
 export interface SessionArtifacts {
@@ -114,6 +119,8 @@ export class Orchestrator {
   private readonly createdAt = Date.now();
   /** Calls run through withDeadline; close() lets them settle first. */
   private readonly boundedCalls = new BoundedCalls();
+  /** Whether Temporal is reachable, so that calls fail at once while it is known to be down. */
+  private readonly temporalState = new ConnectionState((timeoutMs) => this.probe(timeoutMs));
 
   constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
     this.config = resolveConfig(config);
@@ -226,19 +233,53 @@ export class Orchestrator {
   /**
    * Runs `fn` (calls on this Orchestrator) with every Temporal call in it bounded by `timeoutMs`, and answers
    * within about that time whatever happens: when Temporal is unreachable or too slow, a TemporalUnavailableError.
+   * While Temporal is known to be down (see {@link reachability}) `fn` is not run at all, and a call in flight
+   * when it is found down is answered then: both errors have `fromConnectionState`.
    */
   async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+    const known = this.temporalState.snapshot();
+    if (known.state === 'down') {
+      this.temporalState.countFastFailure();
+      throw new TemporalUnavailableError(
+        `Temporal is unavailable (known from the connection state since ${known.since.toISOString()}: ${known.reason ?? 'down'}); the request was not sent`,
+        { fromConnectionState: true },
+      );
+    }
+    if (known.state === 'unknown') this.temporalState.check();
+    const down = this.temporalState.whenDown();
+    // a call still waiting after a second may be waiting on a silent network: find out, for it and for the rest
+    const slow = setTimeout(() => this.temporalState.check(), SLOW_CALL_MS).unref();
     try {
-      const client = await withinTime(this.client(), timeoutMs);
-      return await this.boundedCalls.run(client.connection, timeoutMs, fn);
+      const client = await Promise.race([withinTime(this.client(), timeoutMs), down.promise]);
+      return await Promise.race([this.boundedCalls.run(client.connection, timeoutMs, fn), down.promise]);
     } catch (err) {
+      if (err instanceof WentDownError) {
+        this.temporalState.countFastFailure();
+        throw new TemporalUnavailableError(
+          `Temporal became unavailable during the request (known from the connection state: ${err.message}); ` +
+            'what was sent may still apply: retry (with the same Idempotency-Key) once /readyz answers 200',
+          { cause: err, fromConnectionState: true },
+        );
+      }
+      if (isUnavailability(err)) this.temporalState.check();
       if (err instanceof DecisionTimeoutError || err instanceof WorkerUnavailableError) throw err;
       if (isUnavailability(err)) {
         const reason = err instanceof DeadlineError ? `no answer within ${timeoutMs} ms` : firstLine(err);
         throw new TemporalUnavailableError(`Temporal is unavailable: ${reason}`, { cause: err });
       }
       throw err;
+    } finally {
+      clearTimeout(slow);
+      down.cancel();
     }
+  }
+
+  /**
+   * What this Orchestrator knows about reaching Temporal now, from its connection's state and its probes (which
+   * run while Temporal is down, every half second, and whenever a call finds it unavailable).
+   */
+  get reachability(): TemporalReachability {
+    return this.temporalState.snapshot();
   }
 
   /** Absolute paths of the session's artifacts, null until produced. */
@@ -311,6 +352,7 @@ export class Orchestrator {
    * otherwise retry on a closed channel.
    */
   async close(): Promise<void> {
+    this.temporalState.reset();
     await this.boundedCalls.settled();
     await this.clientPromise?.catch(() => undefined);
     const connection = this.ownedConnection;
@@ -330,10 +372,27 @@ export class Orchestrator {
   private async connect(): Promise<Client> {
     let connection = this.deps.connection;
     if (!connection) {
-      connection = await Connection.connect(temporalConnectionOptions(this.config));
+      // lazy, then connected: the channel is watched from its first attempt, so a refused one is known at once
+      const lazy = Connection.lazy({ ...temporalConnectionOptions(this.config), channelArgs: RECONNECT_CHANNEL_ARGS });
+      this.temporalState.watch(channelOf(lazy));
+      try {
+        await lazy.ensureConnected();
+      } catch (err) {
+        await lazy.close().catch(() => undefined);
+        throw err;
+      }
+      connection = lazy;
       this.ownedConnection = connection;
+    } else {
+      this.temporalState.watch(channelOf(connection));
     }
     return new Client({ connection, namespace: this.config.namespace });
+  }
+
+  /** Resolves when Temporal answers at all (no namespace involved); the connection state's probe. */
+  private async probe(timeoutMs: number): Promise<void> {
+    const client = await withinTime(this.client(), timeoutMs);
+    await this.boundedCalls.run(client.connection, timeoutMs, () => client.connection.workflowService.getSystemInfo({}));
   }
 
   private async decide(

@@ -28,7 +28,7 @@ export interface SessionRequest {
 export function checkSessionRequest(userMission: unknown, projectName: unknown): SessionRequest {
   const mission = typeof userMission === 'string' ? userMission.trim() : '';
   if (mission === '') throw new ValidationError('user_mission must be a non-empty string');
-  if (mission.length > MAX_MISSION_LENGTH) {
+  if (codePoints(mission) > MAX_MISSION_LENGTH) {
     throw new ValidationError(`user_mission must be at most ${MAX_MISSION_LENGTH} characters`);
   }
   return { mission, project: normalizeProjectName(projectName) };
@@ -39,12 +39,17 @@ function normalizeProjectName(projectName: unknown): string | null {
   if (typeof projectName !== 'string') throw new ValidationError('project_name must be a string');
   const trimmed = projectName.trim();
   if (trimmed === '') return null;
-  if (trimmed.length > MAX_PROJECT_NAME_LENGTH) {
+  if (codePoints(trimmed) > MAX_PROJECT_NAME_LENGTH) {
     throw new ValidationError(`project_name must be at most ${MAX_PROJECT_NAME_LENGTH} characters`);
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw new ValidationError('project_name must not contain control characters');
   return trimmed;
+}
+
+/** Length in characters as JSON Schema counts them (an emoji is one, not two UTF-16 units). */
+function codePoints(text: string): number {
+  return [...text].length;
 }
 
 /** A fresh random session id: `sess_` and 22 URL-safe characters (128 bits). */

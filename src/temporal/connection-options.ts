@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { ConfigError, type OrchestratorConfig, temporalAddressOf } from '../config';
 
+/**
+ * gRPC channel arguments of client Connections: reconnect within a second once Temporal is back (grpc-js backs
+ * off up to 120 s between attempts by default, which would keep a recovered server looking down for minutes).
+ */
+export const RECONNECT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 };
+
 /** What both `Connection.connect` (client) and `NativeConnection.connect` (worker) take. */
 export interface TemporalConnectionOptions {
   address: string;

@@ -24,10 +24,22 @@ export interface DevServerOptions {
   unref?: boolean;
 }
 
+/** How a dev server's process ended. */
+export interface DevServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when `stop()` ended it. */
+  requested: boolean;
+}
+
 /** A running dev server. */
 export interface DevServer {
   address: string;
   uiUrl: string | null;
+  /** The server's process id. */
+  pid: number;
+  /** Settles when the server's process exits, for whatever reason. */
+  exited: Promise<DevServerExit>;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -63,7 +75,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     process.once('exit', () => child.kill('SIGKILL'));
   }
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  let requested = false;
+  const ended = new Promise<DevServerExit>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal, requested });
+    }),
+  );
+  const exit = ended.then(() => undefined);
+  const stop = (): Promise<void> => {
+    requested = true;
+    return stopChild(child, exit);
+  };
 
   const address = `127.0.0.1:${options.port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
@@ -81,7 +104,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       break;
     } catch (err) {
       if (Date.now() > deadline) {
-        await stopChild(child, exit);
+        await stop();
         throw new Error(`Temporal dev server did not answer on ${address} in time:\n${recentOutput}`, { cause: err });
       }
       await sleep(200);
@@ -90,7 +113,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiUrl: options.uiPort === null ? null : `http://127.0.0.1:${options.uiPort}`,
-    stop: () => stopChild(child, exit),
+    pid: child.pid ?? 0,
+    exited: ended,
+    stop,
   };
 }
 

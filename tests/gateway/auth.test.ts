@@ -63,4 +63,15 @@ void describe('bearer auth', () => {
     assert.equal((await open.request('GET', `/sessions/${created.json.session_id}`)).status, 200);
     assert.equal((await open.request('GET', '/sessions?limit=1')).status, 200);
   });
+
+  void test('the served document declares bearer auth exactly when the gateway requires it', async () => {
+    const [securedDoc, openDoc] = await Promise.all([secured.request('GET', '/openapi.json'), open.request('GET', '/openapi.json')]);
+    assert.deepEqual(securedDoc.json.security, [{ bearer: [] }]);
+    assert.equal(securedDoc.json.components.securitySchemes.bearer.scheme, 'bearer');
+    assert.ok(securedDoc.json.paths['/sessions'].get.responses['401'], 'with API_TOKEN a session route may answer 401');
+    assert.deepEqual(securedDoc.json.paths['/healthz'].get.security, [], 'health stays open');
+    assert.equal(openDoc.json.security, undefined, 'without API_TOKEN nothing requires credentials');
+    assert.equal(openDoc.json.components.securitySchemes, undefined);
+    assert.equal(openDoc.json.paths['/sessions'].get.responses['401'], undefined, 'and no route answers 401');
+  });
 });

@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { GatewayDeps } from '../../src/gateway/app';
 import { buildOpenApiDocument } from '../../src/gateway/openapi';
 import { type RunningGateway, startGateway } from '../../src/gateway/server';
-import { Orchestrator } from '../../src/orchestration/orchestrator';
+import { Orchestrator, type TemporalReachability } from '../../src/orchestration/orchestrator';
 import { type HarnessOptions, SessionHarness } from '../helpers/session-harness';
 import { OpenApiChecker } from './openapi-checker';
 
@@ -97,6 +97,11 @@ export class GatewayHarness {
     const { gateway, orchestrator } = await GatewayHarness.listen(this.sessions, this.options, this.logs);
     this.gateway = gateway;
     this.gatewayOrchestrator = orchestrator;
+  }
+
+  /** What the gateway's own Orchestrator knows about reaching Temporal (its fast-path counter included). */
+  gatewayReachability(): TemporalReachability {
+    return this.gatewayOrchestrator.reachability;
   }
 
   /** The gateway as a running server (for shutdown tests). */

@@ -96,6 +96,10 @@ void describe('requests, validation and errors over HTTP', () => {
     const none = await gw.request('GET', `/sessions?project=${project}&status=completed`);
     assert.deepEqual(none.json, { sessions: [], next_cursor: null });
 
+    const anyPosition = await gw.request('GET', '/sessions?cursor=0.sess_none');
+    assert.equal(anyPosition.status, 200, 'every cursor of the documented form is a position (here: before every session)');
+    assert.deepEqual(anyPosition.json, { sessions: [], next_cursor: null });
+    assert.equal((await gw.request('GET', '/sessions?cursor=9999999999999.sess_zzz&limit=1')).status, 200, 'the latest position the form allows');
     for (const query of ['status=bogus', 'limit=0', 'limit=1001', 'limit=abc', 'limit=2.5', 'cursor=not-a-cursor', 'colour=red', 'status=a&status=b']) {
       const bad = await gw.request('GET', `/sessions?${query}`);
       assert.equal(bad.status, 400, query);
@@ -142,6 +146,23 @@ void describe('requests, validation and errors over HTTP', () => {
     const route = await gw.request('GET', '/nowhere', { unchecked: true });
     assert.equal(route.status, 404);
     assert.equal(route.json.error.code, 'not_found');
+  });
+
+  void test('a method a documented path does not serve is 405 with Allow; OPTIONS lists them', async () => {
+    for (const [method, path, allow] of [
+      ['PATCH', '/sessions', 'GET, HEAD, POST, OPTIONS'],
+      ['DELETE', '/sessions/sess_nope', 'GET, HEAD, OPTIONS'],
+      ['PUT', '/healthz', 'GET, HEAD, OPTIONS'],
+      ['GET', '/auth/stream-token', 'POST, OPTIONS'],
+    ] as const) {
+      const response = await gw.request(method, path, { unchecked: true });
+      assert.equal(response.status, 405, `${method} ${path}: ${response.text}`);
+      assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+      assert.equal(response.json.error.code, 'method_not_allowed');
+    }
+    const options = await gw.request('OPTIONS', '/sessions/sess_nope/approve', { unchecked: true });
+    assert.equal(options.status, 204);
+    assert.equal(options.headers.get('allow'), 'POST, OPTIONS');
   });
 
   void test('429 beyond max active sessions', async () => {
