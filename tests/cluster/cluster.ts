@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { grpcCodeOf } from '../../src/orchestration/availability';
 import { freePort } from '../../src/temporal/free-port';
-import { writeWorkflowBundle } from '../../src/temporal/bundle-workflows';
+import { bundleWorkflowsToFile } from '../helpers/test-server';
 import { ManagedProcess } from './managed-process';
 import { PostgresServer } from './postgres';
 import { ensureTemporalServerBuilt, TemporalServer } from './temporal-server';
@@ -61,7 +61,7 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Settings only the workers get (QA_TEST_COMMAND, FAULT_PAUSE_MS, …). */
   workerEnv?: NodeJS.ProcessEnv;
-  /** A workflow bundle already built; without one the cluster bundles the workflows once. */
+  /** A workflow bundle already built; without one the cluster bundles the workflows once. @default the suite's bundle, when run by it */
   bundlePath?: string;
 }
 
@@ -115,8 +115,9 @@ export class Cluster {
     let postgres: PostgresServer | undefined;
     let temporal: TemporalServer | undefined;
     try {
-      const bundlePath = options.bundlePath ?? path.join(baseDir, 'workflow-bundle.js');
-      const bundling = options.bundlePath ? Promise.resolve(0) : writeWorkflowBundle(bundlePath);
+      const prebuilt = options.bundlePath ?? process.env.ORCHESTRATOR_TEST_WORKFLOW_BUNDLE;
+      const bundling = prebuilt ? Promise.resolve(prebuilt) : bundleWorkflowsToFile(baseDir);
+      void bundling.catch(() => undefined);
       postgres = await PostgresServer.create(baseDir, await freePort());
       const timePostgres = mark();
       temporal = await TemporalServer.create(baseDir, binDir, postgres);
@@ -133,7 +134,7 @@ export class Cluster {
       await run(process.execPath, [path.join(ROOT, 'dist/src/temporal/setup-namespace.js')], { env: processEnv, timeout: 180_000 });
       await waitForSearchAttributes(temporal.address);
       const namespace = mark();
-      await bundling;
+      const bundlePath = await bundling;
       const cluster = new Cluster(baseDir, workDirBase, postgres, temporal, processEnv, { WORKFLOW_BUNDLE_PATH: bundlePath, ...options.workerEnv }, options.workerEntry ?? 'product');
       try {
         for (let i = 0; i < (options.workers ?? 2); i += 1) cluster.addWorker();
