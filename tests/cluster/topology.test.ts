@@ -11,10 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { Cluster } from './cluster';
 import { call, startSession, waitForSession } from './http';
+import { QA_FAILS_FIRST_ITERATION } from './qa-command';
 import { decisionFailover } from './scenarios/decision-failover';
 import { identityOfPid, sessionWorkers } from './worker-identity';
 
-const QA_FAILS_ONCE = 'sh -c "test -f docs/BUG_REPORT.md && npm test"';
 const DERIVED = /^(sessions_total|sessions_active|approvals_total|rejections_total|sessions_by_status|session_metrics_unresolved_sessions|model_tokens_total)[{ ]/;
 
 void describe('cluster: PostgreSQL + Temporal server + 2 workers + 2 gateways', () => {
@@ -26,7 +26,7 @@ void describe('cluster: PostgreSQL + Temporal server + 2 workers + 2 gateways', 
   const url = (i: number): string => cluster.gateways[i]!.url;
 
   before(async () => {
-    cluster = await Cluster.start({ workerEnv: { QA_TEST_COMMAND: QA_FAILS_ONCE } });
+    cluster = await Cluster.start({ workerEnv: { QA_TEST_COMMAND: QA_FAILS_FIRST_ITERATION } });
     console.log(`# cluster started in ${cluster.timings.total} ms: ${JSON.stringify(cluster.timings)}`);
     connection = await Connection.connect({ address: cluster.temporal.address });
     client = new Client({ connection, namespace: 'default' });
