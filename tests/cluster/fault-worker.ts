@@ -74,10 +74,10 @@ export function faultyActivities(real: SessionActivities, pauses: Partial<Record
   };
   return {
     ...real,
-    pm: wrap('pm', real.pm),
-    architect: wrap('architect', real.architect),
-    engineer: wrap('engineer', real.engineer),
-    qa: wrap('qa', real.qa),
+    pm: wrap('pm', (input) => real.pm(input)),
+    architect: wrap('architect', (input) => real.architect(input)),
+    engineer: wrap('engineer', (input) => real.engineer(input)),
+    qa: wrap('qa', (input) => real.qa(input)),
   };
 }
 

@@ -24,13 +24,15 @@ export async function call(
     signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
   });
   const text = await response.text();
-  let json: any = null;
+  return { status: response.status, text, json: parseJson(text), headers: response.headers };
+}
+
+function parseJson(text: string): unknown {
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    json = null;
+    return null;
   }
-  return { status: response.status, text, json, headers: response.headers };
 }
 
 /** Start a session through `base`; fails unless the gateway answers 201. */

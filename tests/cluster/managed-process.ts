@@ -15,12 +15,22 @@ export interface ProcessSpec {
   gid?: number;
   /** Where stdout and stderr go (appended across restarts). */
   logFile: string;
+  /** What stops it when the test process itself goes away. @default 'SIGKILL' */
+  emergencySignal?: NodeJS.Signals;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+const running = new Map<ChildProcess, NodeJS.Signals>();
+function stopAll(): void {
+  for (const [child, signal] of running) child.kill(signal);
+}
+// A test process that ends (or is told to) takes its cluster with it, so no server outlives a run.
+process.once('exit', stopAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopAll();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+  });
+}
 
 /**
  * A child process of the cluster that can be killed (-9) and started again with the same spec. Its output is
@@ -72,7 +82,7 @@ export class ManagedProcess {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
-    running.add(child);
+    running.set(child, this.spec.emergencySignal ?? 'SIGKILL');
     this.exited = new Promise((resolve) =>
       child.once('exit', (code) => {
         running.delete(child);

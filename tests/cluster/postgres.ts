@@ -60,6 +60,7 @@ export class PostgresServer {
       uid: account.uid,
       gid: account.gid,
       logFile,
+      emergencySignal: 'SIGQUIT',
     });
   }
 

@@ -169,7 +169,7 @@ export class TemporalServer {
           await connection.close();
         }
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`the Temporal server did not answer within ${timeoutMs} ms (${String(err)}):\n${this.process.tail()}`);
+        if (Date.now() > deadline) throw new Error(`the Temporal server did not answer within ${timeoutMs} ms:\n${this.process.tail()}`, { cause: err });
         await sleep(250);
       }
     }

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
-   gateway replies are read as plain JSON. */
+   gateway replies are read as plain JSON (tests/cluster/http.ts). */
 /**
  * The production topology without Docker: PostgreSQL, the Temporal server built from source on it, two
  * `node dist/src/worker.js` and two `node dist/src/gateway/server.js` sharing one work directory. QA runs a real

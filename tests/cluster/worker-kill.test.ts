@@ -22,6 +22,7 @@ void describe('cluster faults: workers killed -9 mid-phase', () => {
     report = await workerKills(cluster, { sessions: 6, killsPerPhase: 1 });
     console.log(`# worker kills: ${JSON.stringify(report.kills)}`);
     console.log(`# worker kills: ${JSON.stringify(totals(report.verdicts, report.lost, EXPECTED_ITERATIONS))} in ${report.durationMs} ms`);
+    for (const v of report.verdicts) if (v.status !== 'completed' || v.iterationCount !== EXPECTED_ITERATIONS || v.duplicatedLines.length || v.extraRevisions.length) console.log(`# ${JSON.stringify(v)}`);
     assert.deepEqual(report.kills.map((k) => k.phase).sort(), ['architect', 'engineer', 'pm', 'qa']);
     assertAllWhole(report.verdicts, report.lost, EXPECTED_ITERATIONS, { orphanRevisions: 'report' });
   });

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument --
+   gateway replies are read as plain JSON (tests/cluster/http.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../cluster';
 import type { FaultEvent } from '../fault-worker';
