@@ -160,7 +160,8 @@ export class Cluster {
       name,
       command: process.execPath,
       args: [WORKER_ENTRIES[this.workerEntry]],
-      env: { ...this.processEnv, ...this.workerEnv },
+      // Readiness is read from the worker's info-level start line.
+      env: { ...this.processEnv, ...this.workerEnv, LOG_LEVEL: 'info' },
       cwd: ROOT,
       logFile: path.join(this.baseDir, `${name}.log`),
     });

@@ -35,7 +35,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<number> {
   const s = settings;
-  const cluster = await Cluster.start({ env: { MAX_ACTIVE_SESSIONS: String(s.SOAK_SESSIONS * 2), LOG_LEVEL: 'warn' } });
+  const cluster = await Cluster.start({ env: { MAX_ACTIVE_SESSIONS: String(s.SOAK_SESSIONS * 2) } });
   console.log(`cluster started in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}; gateways ${cluster.gateways.map((g) => g.url).join(', ')}`);
   const url = (i: number): string => cluster.gateways[i % 2]!.url;
   const ids: string[] = [];

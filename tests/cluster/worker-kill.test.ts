@@ -29,7 +29,11 @@ void describe('cluster faults: workers killed -9 mid-phase', () => {
 
   void test(
     'a killed attempt leaves no earlier revision of its own under docs/history',
-    { todo: 'a retried attempt that rewrites a document with other content (QA: the run time) keeps the dead attempt’s version as a revision' },
+    {
+      todo:
+        'SessionWorkspace keeps any differing earlier content as a revision, so a retry that rewrites a document with ' +
+        'other content (a passing QA report: its run time) would keep the dead attempt’s version; passes when no such kill happened',
+    },
     () => {
       assert.ok(report, 'the kill test ran');
       assert.deepEqual(report.verdicts.flatMap((v) => v.extraRevisions), []);
