@@ -20,29 +20,47 @@ export const projectPath = z
   .refine((value) => value.split('/').every((segment) => SEGMENT.test(segment)), 'must be a relative path of plain segments (no "..", no absolute path)')
   .refine((value) => !RESERVED.test(value), `must not be under docs/, logs/, .git/ or node_modules/, nor ${ARTIFACT_PATHS.scaffold}`);
 
-const line = z.string().trim().min(1).max(2_000);
-const noDuplicatePaths = (files: { path: string }[]): boolean => new Set(files.map((file) => file.path)).size === files.length;
+/** List entries: blank ones are dropped, a list left empty gets a placeholder (the model's judgement is not ours to check). */
+const lines = (max: number) =>
+  z
+    .array(z.string().max(2_000))
+    .max(max)
+    .transform((entries) => {
+      const kept = entries.map((entry) => entry.trim()).filter(Boolean);
+      return kept.length > 0 ? kept : ['(none given)'];
+    });
+const section = z
+  .string()
+  .max(50_000)
+  .transform((text) => text.trim() || '(none given)');
+/** Files by path, the last of a repeated path winning (a small model repeats itself; that is not unsafe). */
+function lastOfEachPath<T extends { path: string }>(files: T[]): T[] {
+  return [...new Map(files.map((file) => [file.path, file])).values()];
+}
 
 const prdReply = z
   .object({
-    title: z.string().trim().min(1).max(300),
-    goals: z.array(line).min(1).max(20),
-    requirements: z.array(line).min(1).max(50),
-    acceptance_criteria: z.array(line).min(1).max(30),
+    title: z
+      .string()
+      .max(300)
+      .transform((title) => title.trim() || 'Untitled'),
+    goals: lines(20),
+    requirements: lines(50),
+    acceptance_criteria: lines(30),
     feedback_response: z.string().max(20_000),
   })
   .strict();
 
 const designReply = z
   .object({
-    overview: z.string().trim().min(1).max(50_000),
-    interfaces: z.string().trim().min(1).max(50_000),
-    test_plan: z.string().trim().min(1).max(50_000),
+    overview: section,
+    interfaces: section,
+    test_plan: section,
     files: z
       .array(z.object({ path: projectPath, purpose: z.string().max(1_000), content: z.string().max(CODE_LIMITS.fileChars) }).strict())
       .min(1)
       .max(CODE_LIMITS.files)
-      .refine(noDuplicatePaths, 'a path appears twice'),
+      .transform(lastOfEachPath),
     feedback_response: z.string().max(20_000),
   })
   .strict();
@@ -52,19 +70,19 @@ const codeReply = z
     files: z
       .array(z.object({ path: projectPath, content: z.string().max(CODE_LIMITS.fileChars) }).strict())
       .min(1)
-      .max(CODE_LIMITS.files),
+      .max(CODE_LIMITS.files)
+      .transform(lastOfEachPath),
     notes: z.string().max(10_000).default(''),
   })
   .strict()
   .refine((reply) => reply.files.reduce((sum, file) => sum + file.content.length, 0) <= CODE_LIMITS.totalChars, {
     message: `files must total at most ${CODE_LIMITS.totalChars} characters`,
-  })
-  .refine((reply) => noDuplicatePaths(reply.files), { message: 'a path appears twice' });
+  });
 
-const qaNotesReply = z.object({ notes: z.array(line).min(1).max(20) }).strict();
+const qaNotesReply = z.object({ notes: lines(20) }).strict();
 
-export type PrdReply = z.infer<typeof prdReply>;
-export type DesignReply = z.infer<typeof designReply>;
+export type PrdReply = z.output<typeof prdReply>;
+export type DesignReply = z.output<typeof designReply>;
 
 /** The PM's PRD fields, validated; otherwise a non-retryable InvalidModelOutput naming what is wrong. */
 export function parsePrdReply(content: string): PrdReply {
@@ -86,7 +104,7 @@ export function parseQaNotesReply(content: string): string[] {
   return validated(qaNotesReply, content, 'QA').notes;
 }
 
-function validated<T>(schema: z.ZodType<T>, content: string, role: string): T {
+function validated<T>(schema: z.ZodType<T, unknown>, content: string, role: string): T {
   let json: unknown;
   try {
     json = JSON.parse(stripFence(content));
