@@ -63,6 +63,24 @@ void describe('a whole session with the real model behind the openai provider', 
     assert.equal(reply.usage.model, model.model);
   });
 
+  void test('the server renders offered tools into the prompt: its chat template supports native tool calls', async () => {
+    const root = model.baseUrl.replace(/\/v1$/, '');
+    const props = (await (await fetch(`${root}/props`)).json()) as { chat_template_caps?: { supports_tools?: boolean; supports_tool_calls?: boolean } };
+    assert.equal(props.chat_template_caps?.supports_tools, true);
+    assert.equal(props.chat_template_caps?.supports_tool_calls, true);
+    const tools = [{ type: 'function', function: { name: 'write_file', description: 'Write a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } }];
+    const messages = [
+      { role: 'user', content: 'Write a.js.' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'write_file', arguments: '{"path":"a.js"}' } }] },
+      { role: 'tool', tool_call_id: 'c1', content: 'wrote a.js' },
+    ];
+    const response = await fetch(`${root}/apply-template`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages, tools }) });
+    const { prompt } = (await response.json()) as { prompt: string };
+    assert.match(prompt, /<tools>\n\{"type": "function", "function": \{"name": "write_file"/, 'the tool is offered');
+    assert.match(prompt, /<tool_call>\n\{"name": "write_file", "arguments": \{"path": ?"a\.js"\}\}\n<\/tool_call>/, 'an earlier call is shown');
+    assert.match(prompt, /<tool_response>\nwrote a\.js\n<\/tool_response>/, 'and its result');
+  });
+
   void test('PM and Architect write every section, the session reaches review, then Engineer and QA run and QA reports', async () => {
     const harness = await agentHarness(realModelEnv(model), { config: { maxIterations: 0 } });
     try {
