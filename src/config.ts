@@ -51,8 +51,11 @@ const configSchema = z
     openaiResponseFormat: z.enum(['json_schema', 'json_object', 'none']),
     /** Timeout of one chat-completions request, in seconds; below the timeout of every phase using `openai`. @default 300 */
     openaiTimeoutSeconds: z.int().min(1).max(86_400),
-    /** Upper bound on the tokens of one reply; unset leaves it to the server. */
-    openaiMaxTokens: z.int().min(1).optional(),
+    /**
+     * The most tokens one model reply may have, in every phase and every request (`max_tokens`); a reply cut off
+     * there is asked for again, shorter, at most twice. Structured replies are sized to fit it. @default 4096
+     */
+    openaiMaxTokens: z.int().min(64).max(1_000_000),
     /** The external coding-agent command line of the `command` provider, with `{prd}`-style placeholders. */
     agentCommand: z.string().min(1).optional(),
     /** Comma-separated environment variables the agent command receives (its API keys, for instance). @default '' */
@@ -143,6 +146,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   agentProvider: 'template',
   openaiResponseFormat: 'json_schema',
   openaiTimeoutSeconds: 300,
+  openaiMaxTokens: 4096,
   agentCommandEnv: '',
   agentCommandTimeoutSeconds: 1200,
   runModelCode: false,

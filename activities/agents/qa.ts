@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { ARTIFACT_PATHS, type AgentInput, type QaResult } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import { parseCommandTemplate } from '../providers/command-template';
@@ -27,9 +28,15 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
       let usage;
       let analysis: string | null = null;
       if (!verdict.passed) {
-        const review = await deps.providers.forPhase('qa').reviewTestRun({ ...ctx.brief, report: report(null) }, ctx);
-        analysis = review.value;
-        usage = review.usage;
+        try {
+          const review = await deps.providers.forPhase('qa').reviewTestRun({ ...ctx.brief, report: report(null) }, ctx);
+          analysis = review.value;
+          usage = review.usage;
+        } catch (err) {
+          // The analysis is optional: a model that cannot give a usable one must not cost the session its verdict.
+          if (!(err instanceof ApplicationFailure) || err.type !== AgentFailureType.INVALID_MODEL_OUTPUT) throw err;
+          await log.write('analysis-skipped', `No analysis in the report: ${err.message}`);
+        }
       }
       const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report(analysis));
       const how = `${deps.config.qaTestCommand}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;

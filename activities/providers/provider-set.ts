@@ -121,7 +121,7 @@ export class ProviderSet {
       timeoutMs: config.openaiTimeoutSeconds * 1000,
       ...(config.openaiBaseUrl ? { baseUrl: config.openaiBaseUrl } : {}),
       ...(config.openaiApiKey ? { apiKey: config.openaiApiKey } : {}),
-      ...(config.openaiMaxTokens ? { maxTokens: config.openaiMaxTokens } : {}),
+      maxTokens: config.openaiMaxTokens,
     });
     return new OpenAiProvider(this.chatClient);
   }

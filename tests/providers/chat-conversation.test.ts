@@ -17,8 +17,8 @@ void describe('ChatClient.converse: one request of a multi-turn conversation', (
   });
   after(() => standIn.stop());
 
-  function client(maxTokens?: number): ChatClient {
-    return new ChatClient({ baseUrl: standIn.baseUrl, model: 'm', responseFormat: 'json_schema', timeoutMs: 5_000, ...(maxTokens ? { maxTokens } : {}) });
+  function client(maxTokens = 4096): ChatClient {
+    return new ChatClient({ baseUrl: standIn.baseUrl, model: 'm', responseFormat: 'json_schema', timeoutMs: 5_000, maxTokens });
   }
 
   const tools = [{ name: 'write_file', description: 'Write a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
@@ -48,7 +48,7 @@ void describe('ChatClient.converse: one request of a multi-turn conversation', (
     assert.equal(body.response_format, undefined);
   });
 
-  void test('a JSON schema goes as a strict response_format; OPENAI_MAX_TOKENS replaces the request limit', async () => {
+  void test('a JSON schema goes as a strict response_format; OPENAI_MAX_TOKENS caps the request limit', async () => {
     reply = () => ({ content: '{"a":"x"}' });
     standIn.requests.length = 0;
     const schema = { type: 'object', properties: { a: { type: 'string', maxLength: 10 } }, required: ['a'], additionalProperties: false };
@@ -58,6 +58,8 @@ void describe('ChatClient.converse: one request of a multi-turn conversation', (
     assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'thing', schema, strict: true } });
     assert.equal(body.max_tokens, 64);
     assert.equal(body.tools, undefined);
+    await client(64).converse({ messages: [{ role: 'user', content: 'x' }], maxTokens: 32 }, currentScope());
+    assert.equal(standIn.requests[1]!.body.max_tokens, 32, 'a request may ask for fewer');
   });
 
   void test('a cut-off reply is returned as it is, for the caller to repair', async () => {

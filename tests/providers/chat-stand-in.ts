@@ -105,15 +105,23 @@ export class ChatStandIn {
   }
 }
 
-/** A small project the stand-in "architect" and "engineer" agree on. */
-export const STAND_IN_SCAFFOLD = [
-  '#!/usr/bin/env bash',
-  'set -euo pipefail',
-  'mkdir -p src test',
-  `printf '%s\\n' '{"name":"adder","version":"1.0.0","private":true,"scripts":{"test":"node --test test/"}}' > package.json`,
-  `printf '%s\\n' "const test = require('node:test');" "const assert = require('node:assert/strict');" "const { add } = require('../src/add.js');" "test('adds two numbers', () => assert.equal(add(2, 3), 5));" > test/add.test.js`,
-  '',
-].join('\n');
+/** The small project the stand-in "architect" lays out and the stand-in "engineer" completes. */
+export const STAND_IN_FILES = [
+  { path: 'package.json', purpose: 'the manifest; npm test runs node --test', content: '{"name":"adder","version":"1.0.0","private":true,"scripts":{"test":"node --test test/"}}\n' },
+  {
+    path: 'test/add.test.js',
+    purpose: 'the tests of add',
+    content: "const test = require('node:test');\nconst assert = require('node:assert/strict');\nconst { add } = require('../src/add.js');\ntest('adds two numbers', () => assert.equal(add(2, 3), 5));\n",
+  },
+];
+
+export const STAND_IN_DESIGN = JSON.stringify({
+  overview: 'An adder.',
+  interfaces: '`src/add.js` exports `add(a, b)`.',
+  test_plan: 'One node:test test.',
+  files: STAND_IN_FILES,
+  feedback_response: '',
+});
 
 export const STAND_IN_CODE = JSON.stringify({ files: [{ path: 'src/add.js', content: 'exports.add = (a, b) => a + b;\n' }], notes: 'Implemented add.' });
 
@@ -121,12 +129,12 @@ export const STAND_IN_CODE = JSON.stringify({ files: [{ path: 'src/add.js', cont
 export function happyReply(request: RecordedRequest): CannedReply {
   switch (ChatStandIn.roleOf(request)) {
     case 'pm':
-      return { content: '# PRD: Adder\n\n## Requirements\n\n1. Add two numbers.\n' };
+      return { content: JSON.stringify({ title: 'Adder', goals: ['Add numbers.'], requirements: ['Add two numbers.'], acceptance_criteria: ['2 + 3 is 5.'], feedback_response: '' }) };
     case 'architect':
-      return { content: JSON.stringify({ tech_spec: '# Spec: Adder\n\n`src/add.js` exports `add(a, b)`.\n', scaffold_sh: STAND_IN_SCAFFOLD }) };
+      return { content: STAND_IN_DESIGN };
     case 'engineer':
       return { content: STAND_IN_CODE };
     default:
-      return { content: '- Check the add function.' };
+      return { content: JSON.stringify({ notes: ['Check the add function.'] }) };
   }
 }

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
+import { missingSections } from '../../activities/providers/document-sections';
 import { ARTIFACT_PATHS, type SessionState } from '../../workflows/definitions';
 import { agentHarness, readWorkFile } from './agent-harness';
 import { type CannedReply, ChatStandIn, happyReply, type RecordedRequest } from './chat-stand-in';
 
-// The LLM endpoint is the one edge we do not own: a local stand-in speaking chat-completions answers with
-// canned (and malformed) replies. Everything else, Temporal included, is real.
+// What this fakes: the model. A local stand-in speaking chat-completions counts and records every request and
+// answers with canned, cut-off, malformed or failing replies, the edges a real model cannot be made to hit on
+// demand. Whole sessions against the real model are in real-model-session.test.ts. Temporal is real.
 
 function openaiEnv(standIn: ChatStandIn, extra: Record<string, string> = {}): Record<string, string> {
   return { AGENT_PROVIDER: 'openai', OPENAI_BASE_URL: standIn.baseUrl, OPENAI_API_KEY: 'sk-test-key', OPENAI_MODEL: 'stand-in-model', RUN_MODEL_CODE: 'true', ...extra };
@@ -60,13 +63,16 @@ void describe('the openai provider against a local chat-completions stand-in', (
         assert.deepEqual(request.body.messages?.map((message) => message.role), ['system', 'user']);
         assert.match(request.body.messages?.[1]?.content ?? '', /Mission: Build an adder/);
       }
-      assert.equal(standIn.requests[0]?.body.response_format, undefined, 'the PRD is Markdown');
+      assert.equal(standIn.requests[0]?.body.response_format?.json_schema?.name, 'prd');
       assert.equal(standIn.requests[1]?.body.response_format?.json_schema?.name, 'design');
+      for (const request of standIn.requests) assert.equal(request.body.max_tokens, 4096, 'the default reply limit');
       assert.equal(standIn.requests[2]?.body.response_format?.type, 'json_schema');
       assert.equal(standIn.requests[2]?.body.response_format?.json_schema?.strict, true);
       assert.match(standIn.requests[2]?.body.messages?.[1]?.content ?? '', /Technical specification:[\s\S]*src\/add\.js/, 'the engineer sees the spec');
 
-      assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.prd), /## Feedback addressed/, 'the feedback section is kept even when the model omits it');
+      assert.deepEqual(missingSections(await readWorkFile(info.workDir, ARTIFACT_PATHS.prd), 'prd'), []);
+      assert.deepEqual(missingSections(await readWorkFile(info.workDir, ARTIFACT_PATHS.tech_spec), 'tech_spec'), []);
+      assert.match(await readWorkFile(info.workDir, 'test/add.test.js'), /adds two numbers/, "scaffold.sh wrote the architect's files");
       assert.equal(await readWorkFile(info.workDir, 'src/add.js'), 'exports.add = (a, b) => a + b;\n');
       assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.bug_report), /PASS \(1 passed, 0 failed\)/);
       assert.match(logs, /\[pm\] Model usage: stand-in-model, 101 prompt \+ 20 completion = 121 tokens in 1 request\(s\)/);
@@ -76,16 +82,39 @@ void describe('the openai provider against a local chat-completions stand-in', (
     });
   });
 
-  void test('a reply that is not JSON fails the engineer at once, not retried, with the reason in the log and the session', async () => {
+  void test('a reply that stays unusable is repaired twice within the activity, then fails the engineer, not retried', async () => {
     reply = (request) => (ChatStandIn.roleOf(request) === 'engineer' ? { content: 'Sure! Here is the code: exports.add = ...' } : happyReply(request));
     standIn.requests.length = 0;
     await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs, state }) => {
       assert.equal(info.status, SessionStatus.FAILED);
       assert.equal(info.currentPhase, 'engineer');
-      assert.equal(standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'engineer').length, 1, 'no retry');
-      assert.match(logs, /\[engineer\] Failed \(InvalidModelOutput, not retried\): the engineer's reply is not JSON/);
+      const engineer = standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'engineer');
+      assert.equal(engineer.length, 3, 'the first request and two repairs, no activity retry');
+      assert.match(engineer[1]?.body.messages?.at(-1)?.content ?? '', /That reply cannot be used: the engineer's reply is not JSON/, 'the repair quotes the error');
+      assert.equal(engineer[1]?.body.messages?.at(-2)?.content, 'Sure! Here is the code: exports.add = ...', 'and the reply');
+      assert.match(logs, /\[engineer\] Reply 1 unusable \(the engineer's reply is not JSON.*\); asking again, 2 repair\(s\) left/);
+      assert.match(logs, /\[engineer\] Failed \(InvalidModelOutput, not retried\): the engineer's reply is not JSON.*\(3 replies, none usable; \d+ tokens spent\)/);
       assert.match(state?.failureReason ?? '', /engineer failed: the engineer's reply is not JSON/);
       return Promise.resolve();
+    });
+  });
+
+  void test('a reply cut off at the token limit is asked for again with half the budget, and its tokens count', async () => {
+    reply = (request, index) => (index === 0 ? { content: '{"title": "Add', finishReason: 'length' } : happyReply(request));
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn, { OPENAI_MAX_TOKENS: '1000', AGENT_PROVIDER_ARCHITECT: 'template', AGENT_PROVIDER_ENGINEER: 'template' }), 'Build an adder', async ({ info, logs, state }) => {
+      assert.equal(info.status, SessionStatus.COMPLETED, logs);
+      const pm = standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'pm');
+      assert.equal(pm.length, 2);
+      assert.deepEqual(pm.map((request) => request.body.max_tokens), [1000, 1000]);
+      const goalLimit = (request: RecordedRequest): unknown =>
+        (request.body.response_format?.json_schema?.schema as { properties: { goals: { items: { maxLength: number } } } }).properties.goals.items.maxLength;
+      assert.deepEqual(pm.map(goalLimit), [112, 56], 'string limits are shares of a budget that halves');
+      assert.match(pm[1]?.body.messages?.at(-1)?.content ?? '', /cut off at the length limit\. Reply again, much shorter/);
+      assert.match(logs, /\[pm\] Reply 1 unusable \(the PM's reply was cut off at the 1000-token limit/);
+      const usage = state?.events.find((event) => event.kind === 'phase_completed' && event.phase === 'pm');
+      assert.deepEqual(usage?.kind === 'phase_completed' ? [usage.usage?.requests, usage.usage?.totalTokens] : null, [2, 121 + 122]);
+      assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.prd), /^# Product Requirements: Adder$/m);
     });
   });
 
@@ -97,7 +126,8 @@ void describe('the openai provider against a local chat-completions stand-in', (
       assert.match(logs, /InvalidModelOutput, not retried\): the engineer's reply does not match the expected shape: files\.1\.path: must be a relative path/);
       const base = path.dirname(info.workDir);
       assert.deepEqual((await readdir(path.dirname(base))).filter((name) => name.includes('escaped')), []);
-      assert.equal((await readdir(path.join(info.workDir, 'src'))).includes('ok.js'), false, 'nothing of the reply was written');
+      assert.equal(existsSync(path.join(info.workDir, 'src', 'ok.js')), false, 'nothing of the reply was written');
+      assert.equal(existsSync(path.join(info.workDir, 'test', 'add.test.js')), true, 'while the scaffold did run');
     });
   });
 

@@ -14,8 +14,8 @@ export interface ChatSettings {
   model: string;
   responseFormat: 'json_schema' | 'json_object' | 'none';
   timeoutMs: number;
-  /** `OPENAI_MAX_TOKENS`: when set, the reply limit of every request, replacing each request's own. */
-  maxTokens?: number;
+  /** `OPENAI_MAX_TOKENS`: the most tokens any reply may have; a request may ask for fewer. */
+  maxTokens: number;
 }
 
 /** One single-turn request: a system and a user message. */
@@ -71,20 +71,21 @@ export class ChatClient {
     return this.settings.responseFormat === 'json_schema';
   }
 
-  /** The reply limit a request with default `fallback` gets: `OPENAI_MAX_TOKENS` when set, else `fallback`. */
-  replyLimit(fallback: number): number {
-    return this.settings.maxTokens ?? fallback;
+  /** The reply limit of a request that asks for `requested` tokens (or nothing): never above `OPENAI_MAX_TOKENS`. */
+  replyLimit(requested?: number): number {
+    return requested === undefined ? this.settings.maxTokens : Math.min(requested, this.settings.maxTokens);
   }
 
   /**
    * One request of a multi-turn conversation: messages, optional native tools and an optional JSON reply format.
+   * The reply limit is `request.maxTokens`, capped by `OPENAI_MAX_TOKENS`.
    * A cut-off or empty reply is returned as it is (see `finishReason`); only transport and HTTP failures throw:
    * network errors, timeouts, 408/409/429/5xx are retryable, other 4xx and a reply without a choice are not.
    */
   async converse(request: ConversationRequest, scope: ActivityScope): Promise<ConversationReply> {
     const { settings } = this;
     const responseFormat = this.responseFormatOf(request.json);
-    const maxTokens = settings.maxTokens ?? request.maxTokens;
+    const maxTokens = this.replyLimit(request.maxTokens);
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
@@ -101,7 +102,7 @@ export class ChatClient {
                 }
               : {}),
             ...(responseFormat ? { response_format: responseFormat } : {}),
-            ...(maxTokens ? { max_tokens: maxTokens } : {}),
+            max_tokens: maxTokens,
           },
           { signal: scope.signal },
         ),

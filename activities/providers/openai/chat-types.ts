@@ -39,8 +39,8 @@ export interface ConversationRequest {
   toolChoice?: 'auto' | 'required' | 'none';
   json?: JsonReplyFormat;
   /**
-   * The reply limit of this request, in tokens. `OPENAI_MAX_TOKENS`, when set, replaces it.
-   * @default the server's own limit
+   * The reply limit of this request, in tokens; never above `OPENAI_MAX_TOKENS`.
+   * @default `OPENAI_MAX_TOKENS`
    */
   maxTokens?: number;
 }

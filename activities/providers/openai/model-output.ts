@@ -20,6 +20,33 @@ export const projectPath = z
   .refine((value) => value.split('/').every((segment) => SEGMENT.test(segment)), 'must be a relative path of plain segments (no "..", no absolute path)')
   .refine((value) => !RESERVED.test(value), `must not be under docs/, logs/, .git/ or node_modules/, nor ${ARTIFACT_PATHS.scaffold}`);
 
+const line = z.string().trim().min(1).max(2_000);
+const noDuplicatePaths = (files: { path: string }[]): boolean => new Set(files.map((file) => file.path)).size === files.length;
+
+const prdReply = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    goals: z.array(line).min(1).max(20),
+    requirements: z.array(line).min(1).max(50),
+    acceptance_criteria: z.array(line).min(1).max(30),
+    feedback_response: z.string().max(20_000),
+  })
+  .strict();
+
+const designReply = z
+  .object({
+    overview: z.string().trim().min(1).max(50_000),
+    interfaces: z.string().trim().min(1).max(50_000),
+    test_plan: z.string().trim().min(1).max(50_000),
+    files: z
+      .array(z.object({ path: projectPath, purpose: z.string().max(1_000), content: z.string().max(CODE_LIMITS.fileChars) }).strict())
+      .min(1)
+      .max(CODE_LIMITS.files)
+      .refine(noDuplicatePaths, 'a path appears twice'),
+    feedback_response: z.string().max(20_000),
+  })
+  .strict();
+
 const codeReply = z
   .object({
     files: z
@@ -32,51 +59,31 @@ const codeReply = z
   .refine((reply) => reply.files.reduce((sum, file) => sum + file.content.length, 0) <= CODE_LIMITS.totalChars, {
     message: `files must total at most ${CODE_LIMITS.totalChars} characters`,
   })
-  .refine((reply) => new Set(reply.files.map((file) => file.path)).size === reply.files.length, { message: 'a path appears twice' });
+  .refine((reply) => noDuplicatePaths(reply.files), { message: 'a path appears twice' });
 
-const designReply = z
-  .object({
-    tech_spec: z.string().min(1).max(200_000),
-    scaffold_sh: z.string().min(1).max(100_000),
-  })
-  .strict();
+const qaNotesReply = z.object({ notes: z.array(line).min(1).max(20) }).strict();
 
-/** JSON Schemas sent as `response_format` (strict-mode compatible: every property required, nothing extra). */
-export const CODE_SCHEMA = {
-  type: 'object',
-  properties: {
-    files: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { path: { type: 'string' }, content: { type: 'string' } },
-        required: ['path', 'content'],
-        additionalProperties: false,
-      },
-    },
-    notes: { type: 'string' },
-  },
-  required: ['files', 'notes'],
-  additionalProperties: false,
-} as const;
+export type PrdReply = z.infer<typeof prdReply>;
+export type DesignReply = z.infer<typeof designReply>;
 
-export const DESIGN_SCHEMA = {
-  type: 'object',
-  properties: { tech_spec: { type: 'string' }, scaffold_sh: { type: 'string' } },
-  required: ['tech_spec', 'scaffold_sh'],
-  additionalProperties: false,
-} as const;
+/** The PM's PRD fields, validated; otherwise a non-retryable InvalidModelOutput naming what is wrong. */
+export function parsePrdReply(content: string): PrdReply {
+  return validated(prdReply, content, 'PM');
+}
 
-/** The engineer's files from a reply, validated before anything is written; otherwise a non-retryable failure. */
+/** The architect's specification sections and scaffold files, validated. */
+export function parseDesignReply(content: string): DesignReply {
+  return validated(designReply, content, 'architect');
+}
+
+/** The engineer's files, validated before anything is written. */
 export function parseCodeReply(content: string): { files: GeneratedFile[]; notes: string } {
   return validated(codeReply, content, 'engineer');
 }
 
-/** The architect's spec and scaffold from a reply, validated. */
-export function parseDesignReply(content: string): { techSpec: string; scaffold: string } {
-  const reply = validated(designReply, content, 'architect');
-  const scaffold = reply.scaffold_sh.startsWith('#!') ? reply.scaffold_sh : `#!/usr/bin/env bash\n${reply.scaffold_sh}`;
-  return { techSpec: reply.tech_spec, scaffold: scaffold.endsWith('\n') ? scaffold : `${scaffold}\n` };
+/** QA's notes on a failed run, validated. */
+export function parseQaNotesReply(content: string): string[] {
+  return validated(qaNotesReply, content, 'QA').notes;
 }
 
 function validated<T>(schema: z.ZodType<T>, content: string, role: string): T {

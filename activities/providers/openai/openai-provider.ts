@@ -1,5 +1,4 @@
-import { ARTIFACT_PATHS, type TokenUsage } from '../../../workflows/definitions';
-import { feedbackSection } from '../../agents/feedback-section';
+import { ARTIFACT_PATHS } from '../../../workflows/definitions';
 import type {
   AgentProvider,
   CodeRequest,
@@ -10,17 +9,21 @@ import type {
   ProviderCall,
   TestReviewRequest,
 } from '../types';
-import { type ChatClient, type ChatRequest } from './chat-client';
-import { CODE_SCHEMA, DESIGN_SCHEMA, parseCodeReply, parseDesignReply } from './model-output';
+import { type ChatClient } from './chat-client';
+import { renderPrd, renderScaffold, renderTechSpec } from './documents';
+import { parseCodeReply, parseDesignReply, parsePrdReply, parseQaNotesReply } from './model-output';
 import { codePrompt, designPrompt, prdPrompt, SYSTEM_PROMPTS, testReviewPrompt } from './prompts';
+import { codeSchema, designSchema, prdSchema, qaNotesSchema } from './reply-schemas';
+import { askStructured } from './structured-ask';
 
 /** How much of the current project the engineer is shown, in characters. */
 const PROJECT_CONTEXT_CHARS = 60_000;
 const SKIPPED_DIRS = ['docs', 'logs', '.git', 'node_modules'];
 
 /**
- * A provider backed by any OpenAI-compatible chat-completions endpoint: role prompts per phase, JSON replies
- * for the architect and engineer (validated before anything is written), token usage returned per call.
+ * A provider backed by any OpenAI-compatible chat-completions endpoint: role prompts per phase, structured
+ * (JSON Schema) replies sized to the reply limit, validated before anything is written and repaired when cut off
+ * or malformed, and the documents' sections laid out from them; token usage returned per phase.
  */
 export class OpenAiProvider implements AgentProvider {
   readonly name = 'openai' as const;
@@ -28,17 +31,21 @@ export class OpenAiProvider implements AgentProvider {
   constructor(private readonly chat: ChatClient) {}
 
   async writePrd(request: PrdRequest, call: ProviderCall): Promise<Drafted<string>> {
-    const reply = await this.ask({ system: SYSTEM_PROMPTS.pm, user: prdPrompt(request) }, call);
-    return { value: withFeedbackSection(stripFence(reply.content), request.feedback), usage: reply.usage };
+    const { value, usage } = await askStructured(
+      this.chat,
+      { role: 'PM', system: SYSTEM_PROMPTS.pm, user: prdPrompt(request), name: 'prd', schema: prdSchema, parse: parsePrdReply },
+      call,
+    );
+    return { value: renderPrd(value, request), usage };
   }
 
   async writeDesign(request: DesignRequest, call: ProviderCall): Promise<Drafted<{ techSpec: string; scaffold: string }>> {
-    const reply = await this.ask(
-      { system: SYSTEM_PROMPTS.architect, user: designPrompt(request), json: { name: 'design', schema: DESIGN_SCHEMA } },
+    const { value, usage } = await askStructured(
+      this.chat,
+      { role: 'architect', system: SYSTEM_PROMPTS.architect, user: designPrompt(request), name: 'design', schema: designSchema, parse: parseDesignReply },
       call,
     );
-    const design = parseDesignReply(reply.content);
-    return { value: { ...design, techSpec: withFeedbackSection(design.techSpec, request.feedback) }, usage: reply.usage };
+    return { value: { techSpec: renderTechSpec(value, request), scaffold: renderScaffold(value.files) }, usage };
   }
 
   async writeCode(request: CodeRequest, call: ProviderCall): Promise<Drafted<CodeResult>> {
@@ -51,32 +58,20 @@ export class OpenAiProvider implements AgentProvider {
       budget -= content.length;
       files.push({ path: file, content });
     }
-    const reply = await this.ask(
-      { system: SYSTEM_PROMPTS.engineer, user: codePrompt(request, scaffold, files), json: { name: 'code', schema: CODE_SCHEMA } },
+    const { value, usage } = await askStructured(
+      this.chat,
+      { role: 'engineer', system: SYSTEM_PROMPTS.engineer, user: codePrompt(request, scaffold, files), name: 'code', schema: codeSchema, parse: parseCodeReply },
       call,
     );
-    const code = parseCodeReply(reply.content);
-    return { value: { kind: 'files', files: code.files, notes: code.notes }, usage: reply.usage };
+    return { value: { kind: 'files', files: value.files, notes: value.notes }, usage };
   }
 
   async reviewTestRun(request: TestReviewRequest, call: ProviderCall): Promise<Drafted<string | null>> {
-    const reply = await this.ask({ system: SYSTEM_PROMPTS.qa, user: testReviewPrompt(request) }, call);
-    return { value: stripFence(reply.content), usage: reply.usage };
+    const { value, usage } = await askStructured(
+      this.chat,
+      { role: 'QA', system: SYSTEM_PROMPTS.qa, user: testReviewPrompt(request), name: 'qa_notes', schema: qaNotesSchema, parse: parseQaNotesReply },
+      call,
+    );
+    return { value: value.map((note) => `- ${note.trim().replace(/\s+/g, ' ')}`).join('\n'), usage };
   }
-
-  private async ask(request: ChatRequest, call: ProviderCall): Promise<{ content: string; usage: TokenUsage }> {
-    return this.chat.complete(request, call.scope);
-  }
-}
-
-/** A document from a model keeps the verbatim feedback list even when the model forgot the section. */
-function withFeedbackSection(document: string, feedback: Parameters<typeof feedbackSection>[0]): string {
-  const text = document.trim();
-  if (/^##\s+Feedback addressed\s*$/m.test(text) && feedback.every((entry) => text.includes(entry.feedback.trim()))) return `${text}\n`;
-  return `${text}\n\n${feedbackSection(feedback)}`;
-}
-
-function stripFence(content: string): string {
-  const fenced = /^\s*```(?:markdown|md)?\s*\n([\s\S]*?)\n```\s*$/.exec(content);
-  return fenced ? fenced[1]! : content.trim();
 }

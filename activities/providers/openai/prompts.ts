@@ -1,25 +1,25 @@
 import type { AgentBrief, CodeRequest, DesignRequest, PrdRequest, TestReviewRequest } from '../types';
 
 const FEEDBACK_RULE =
-  'End with a section headed exactly "## Feedback addressed" that quotes every piece of reviewer feedback verbatim, ' +
-  'oldest first, each followed by how this revision addresses it (or "None yet: this is the first revision.").';
+  'When there is reviewer feedback, say in "feedback_response" how this revision addresses each piece of it, oldest ' +
+  'first; otherwise leave it empty.';
 
-/** System prompts per role. */
+/** System prompts per role; every reply is JSON in the shape named here (and sent as `response_format`). */
 export const SYSTEM_PROMPTS = {
   pm:
-    'You are the product manager of a small software team. Write a concise product requirements document (PRD) in ' +
-    'Markdown for the mission you are given: title, mission, goals, numbered requirements, acceptance criteria. ' +
-    'Keep it implementable by one engineer in a small Node.js project with automated tests. ' +
+    'You are the product manager of a small software team. Write a concise product requirements document for the ' +
+    'mission you are given, implementable by one engineer in a small Node.js project with automated tests. ' +
+    'Reply with JSON only: {"title": "<short title>", "goals": ["<goal>"], "requirements": ["<numbered requirement>"], ' +
+    '"acceptance_criteria": ["<testable criterion>"], "feedback_response": "<text>"}. Keep every entry to one sentence. ' +
     FEEDBACK_RULE,
   architect:
-    'You are the software architect. From the PRD, write the technical specification (Markdown: overview, file ' +
-    'layout, interfaces, test plan) and a bash script scaffold.sh that lays out a small runnable Node.js project in ' +
-    'the current directory: package.json whose "test" script runs the node:test runner (node --test), the source ' +
-    'files as stubs, and real node:test tests of the interfaces. The script must be idempotent, use no network and ' +
-    'install no dependencies. In the specification, ' +
-    FEEDBACK_RULE.charAt(0).toLowerCase() +
-    FEEDBACK_RULE.slice(1) +
-    ' Reply with JSON only: {"tech_spec": "<markdown>", "scaffold_sh": "<bash script>"}.',
+    'You are the software architect. From the PRD, write the technical specification and the files of a small ' +
+    'runnable Node.js project (CommonJS, no dependencies, no network): package.json whose "test" script is ' +
+    '"node --test", the source files as stubs, and real node:test tests of the interfaces. Reply with JSON only: ' +
+    '{"overview": "<markdown>", "interfaces": "<markdown>", "test_plan": "<markdown>", "files": [{"path": ' +
+    '"<relative path>", "purpose": "<one line>", "content": "<file content>"}], "feedback_response": "<text>"}. ' +
+    'The files are written as they are by scaffold.sh; never under docs/, logs/, .git/ or node_modules/. ' +
+    FEEDBACK_RULE,
   engineer:
     'You are the software engineer. Implement the specification in the project the scaffold laid out so that its ' +
     'tests pass with `npm test` (Node.js 20, CommonJS, no dependencies, no network). Reply with JSON only: ' +
@@ -27,8 +27,8 @@ export const SYSTEM_PROMPTS = {
     'Give complete file contents; paths are relative to the project root; never write under docs/, logs/, ' +
     '.git/ or node_modules/, nor scaffold.sh.',
   qa:
-    'You are the QA engineer. Given a failing test report, explain briefly (Markdown bullet points, at most 15 lines) ' +
-    'the likely causes and what the engineer should change. Do not repeat the output.',
+    'You are the QA engineer. Given a failing test report, explain briefly the likely causes and what the engineer ' +
+    'should change, without repeating the output. Reply with JSON only: {"notes": ["<one short point>"]}.',
 } as const;
 
 function briefLines(brief: AgentBrief): string[] {

@@ -1,0 +1,76 @@
+/**
+ * JSON Schemas of the structured replies, sized to the reply limit: every string has a `maxLength` and every
+ * list a `maxItems`, shares of one character budget, so a grammar-constrained server closes the JSON before it
+ * reaches `max_tokens`. Strict-mode compatible: every property required, nothing extra.
+ */
+
+/** Characters a reply of `maxTokens` tokens may hold: about 3 characters a token, a quarter left for JSON syntax. */
+export function charBudget(maxTokens: number): number {
+  return Math.floor(maxTokens * 3 * 0.75);
+}
+
+type Schema = Record<string, unknown>;
+
+function text(maxLength: number, minLength = 0): Schema {
+  return { type: 'string', ...(minLength > 0 ? { minLength } : {}), maxLength: Math.max(minLength, 16, Math.floor(maxLength)) };
+}
+
+/** A list of 1..`maxItems` entries of `item`. */
+function list(item: Schema, maxItems: number): Schema {
+  return { type: 'array', items: item, minItems: 1, maxItems };
+}
+
+function object(properties: Record<string, Schema>): Schema {
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** The PM's PRD: title and lists of goals, requirements and acceptance criteria. */
+export function prdSchema(budget: number): Schema {
+  return object({
+    title: text(Math.min(100, budget * 0.05), 1),
+    goals: list(text((budget * 0.2) / 4, 1), 4),
+    requirements: list(text((budget * 0.35) / 8, 1), 8),
+    acceptance_criteria: list(text((budget * 0.25) / 6, 1), 6),
+    feedback_response: text(budget * 0.15),
+  });
+}
+
+/** The Architect's design: the specification's sections and the files `scaffold.sh` lays out. */
+export function designSchema(budget: number): Schema {
+  const files = 4;
+  return object({
+    overview: text(budget * 0.12, 1),
+    interfaces: text(budget * 0.15, 1),
+    test_plan: text(budget * 0.08, 1),
+    files: list(object({ path: text(100, 1), purpose: text((budget * 0.08) / files, 1), content: text((budget * 0.5) / files) }), files),
+    feedback_response: text(budget * 0.07),
+  });
+}
+
+/** The Engineer's files (complete contents) and a note. */
+export function codeSchema(budget: number): Schema {
+  const files = 4;
+  return object({
+    files: list(object({ path: text(200, 1), content: text((budget * 0.9) / files) }), files),
+    notes: text(budget * 0.05),
+  });
+}
+
+/** QA's notes on a failed run: a few bullet points. */
+export function qaNotesSchema(budget: number): Schema {
+  return object({ notes: list(text((budget * 0.9) / 8, 1), 8) });
+}
+
+/**
+ * The schema without `maxLength`/`minLength`, for OpenAI's own endpoint, whose strict mode does not accept
+ * string-length keywords (its decoding is not length-constrained, so the reply limit alone bounds the reply).
+ */
+export function withoutStringLengths(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutStringLengths);
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema as Schema)
+      .filter(([key]) => key !== 'maxLength' && key !== 'minLength')
+      .map(([key, value]) => [key, withoutStringLengths(value)]),
+  );
+}
