@@ -20,6 +20,11 @@ function list(item: Schema, maxItems: number): Schema {
   return { type: 'array', items: item, minItems: 1, maxItems };
 }
 
+/** A relative path of plain segments (the validator also refuses reserved places such as docs/). */
+function relativePath(maxLength: number): Schema {
+  return { type: 'string', minLength: 1, maxLength, pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$' };
+}
+
 function object(properties: Record<string, Schema>): Schema {
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -42,7 +47,7 @@ export function designSchema(budget: number): Schema {
     overview: text(budget * 0.12, 1),
     interfaces: text(budget * 0.15, 1),
     test_plan: text(budget * 0.08, 1),
-    files: list(object({ path: text(100, 1), purpose: text((budget * 0.08) / files, 1), content: text((budget * 0.5) / files) }), files),
+    files: list(object({ path: relativePath(100), purpose: text((budget * 0.08) / files, 1), content: text((budget * 0.5) / files) }), files),
     feedback_response: text(budget * 0.07),
   });
 }
@@ -51,7 +56,7 @@ export function designSchema(budget: number): Schema {
 export function codeSchema(budget: number): Schema {
   const files = 4;
   return object({
-    files: list(object({ path: text(200, 1), content: text((budget * 0.9) / files) }), files),
+    files: list(object({ path: relativePath(200), content: text((budget * 0.9) / files) }), files),
     notes: text(budget * 0.05),
   });
 }
@@ -61,16 +66,18 @@ export function qaNotesSchema(budget: number): Schema {
   return object({ notes: list(text((budget * 0.9) / 8, 1), 8) });
 }
 
+const STRING_CONSTRAINTS = new Set(['maxLength', 'minLength', 'pattern']);
+
 /**
- * The schema without `maxLength`/`minLength`, for OpenAI's own endpoint, whose strict mode does not accept
- * string-length keywords (its decoding is not length-constrained, so the reply limit alone bounds the reply).
+ * The schema without string constraints (`maxLength`, `minLength`, `pattern`), for OpenAI's own endpoint, whose
+ * strict mode accepts only a subset of JSON Schema; the reply limit bounds its replies and our validator checks them.
  */
-export function withoutStringLengths(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutStringLengths);
+export function withoutStringConstraints(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutStringConstraints);
   if (schema === null || typeof schema !== 'object') return schema;
   return Object.fromEntries(
     Object.entries(schema as Schema)
-      .filter(([key]) => key !== 'maxLength' && key !== 'minLength')
-      .map(([key, value]) => [key, withoutStringLengths(value)]),
+      .filter(([key]) => !STRING_CONSTRAINTS.has(key))
+      .map(([key, value]) => [key, withoutStringConstraints(value)]),
   );
 }

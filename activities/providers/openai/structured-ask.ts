@@ -5,7 +5,7 @@ import { AgentFailureType, nonRetryable } from '../../failures';
 import type { ProviderCall } from '../types';
 import type { ChatClient } from './chat-client';
 import type { ChatMessage } from './chat-types';
-import { charBudget, withoutStringLengths } from './reply-schemas';
+import { charBudget, withoutStringConstraints } from './reply-schemas';
 
 /** Repair requests after the first reply, within one activity attempt, before the phase fails. */
 export const MAX_REPAIRS = 2;
@@ -41,7 +41,7 @@ export async function askStructured<T>(chat: ChatClient, question: StructuredQue
   for (let request = 1; request <= MAX_REPAIRS + 1; request++) {
     const schema = question.schema(budget);
     const reply = await chat.converse(
-      { messages, json: { name: question.name, schema: chat.isOpenAiItself ? (withoutStringLengths(schema) as Record<string, unknown>) : schema }, maxTokens },
+      { messages, json: { name: question.name, schema: chat.isOpenAiItself ? (withoutStringConstraints(schema) as Record<string, unknown>) : schema }, maxTokens },
       call.scope,
     );
     usage = addUsage(usage, reply.usage);
