@@ -11,7 +11,7 @@ let bundle: Promise<{ code: string }> | null = null;
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The test workflow, bundled once per process. */
-export function loopBundle(): Promise<{ code: string }> {
+function loopBundle(): Promise<{ code: string }> {
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflow/loop-workflow'), logger: quiet });
   return bundle;
 }
