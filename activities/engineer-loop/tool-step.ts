@@ -4,7 +4,7 @@ import { AgentFailureType, nonRetryable } from '../failures';
 import type { EngineerToolInput, EngineerToolResult } from './contract';
 import { errorMessages } from './model-turn';
 import { runTool, type ToolOutcome } from './tools';
-import { readRecord, recordedStep, type ToolRecord, type TranscriptMessage, TranscriptError, TRANSCRIPT_DIR, transcriptPath, writeRecord } from './transcript';
+import { readRecord, recordedStep, type ToolRecord, type TranscriptMessage, TranscriptError, transcriptPath, writeRecord } from './transcript';
 
 /**
  * `engineerTool`: carries out the action a model turn chose and appends its result to the transcript. A retry
@@ -29,7 +29,7 @@ export function createToolStep(deps: AgentDeps): (input: EngineerToolInput) => P
           ctx,
           deps,
           untrusted: deps.providers.codeIsModelWritten ? 'model-written code' : null,
-          editRecordPath: `${TRANSCRIPT_DIR}/iter-${input.iteration}/turn-${String(input.turn).padStart(4, '0')}-edit.json`,
+          editRecordPath: transcriptPath(input.iteration, input.turn, 'edit'),
         });
       } else {
         outcome = { text: `${model.error ?? 'no action'}. This turn was lost; reply with one valid action.`, summary: 'invalid action, turn lost', done: false, artifacts: [] };

@@ -57,8 +57,8 @@ export class TranscriptError extends Error {
   override readonly name = 'TranscriptError';
 }
 
-/** The path of one step's file: `logs/agent/iter-1/turn-0004-model.json`. */
-export function transcriptPath(iteration: number, turn: number, kind: TranscriptRecord['kind']): string {
+/** The path of one step's file: `logs/agent/iter-1/turn-0004-model.json` (`edit`: a replace_span's record). */
+export function transcriptPath(iteration: number, turn: number, kind: TranscriptRecord['kind'] | 'edit'): string {
   const name = kind === 'opening' ? 'turn-0000' : `turn-${String(turn).padStart(4, '0')}-${kind}`;
   return `${TRANSCRIPT_DIR}/iter-${iteration}/${name}.json`;
 }

@@ -3,6 +3,9 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActivityScope } from '../../activities/activity-scope';
+import { createAgentDeps } from '../../activities/agents/agent-deps';
+import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopBeginResult, type EngineerLoopOptions } from '../../activities/engineer-loop';
+import { resolveConfig } from '../../src/config';
 import { templatePrd, templateTechSpec } from '../../activities/providers/template/documents';
 import { templateScaffold } from '../../activities/providers/template/project';
 import type { AgentBrief } from '../../activities/providers/types';
@@ -35,6 +38,21 @@ export async function loopFixture(mission = 'Build a tip calculator'): Promise<L
     read: (relative) => readFile(path.join(workDir, relative), 'utf8'),
     remove: () => rm(base, { recursive: true, force: true }),
   };
+}
+
+/** The loop's steps as a worker would build them from `env` (hermetic: the test's own environment is not read). */
+export function loopSteps(env: Record<string, string> = {}, options: EngineerLoopOptions = {}): EngineerLoopActivities {
+  return createEngineerLoopActivities(createAgentDeps(resolveConfig({}, env)), options);
+}
+
+/** What `engineerLoopBegin` returns when the loop runs. */
+export type BegunLoop = Extract<EngineerLoopBeginResult, { driver: 'loop' }>;
+
+/** Begin the loop in the fixture's work directory; fails unless the loop (not the single-shot engineer) runs. */
+export async function beginLoop(steps: EngineerLoopActivities, fixture: LoopFixture, limits: { turnLimit?: number; minTurns?: number } = {}): Promise<BegunLoop> {
+  const begun = await steps.engineerLoopBegin({ ...fixture.input, ...limits });
+  if (begun.driver !== 'loop') throw new Error(`expected the loop, got ${JSON.stringify(begun)}`);
+  return begun;
 }
 
 /** Wraps a turn model and records every request it gets (the real model underneath still answers). */

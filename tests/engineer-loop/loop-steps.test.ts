@@ -3,24 +3,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { createAgentDeps } from '../../activities/agents/agent-deps';
-import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopBeginResult, type TranscriptRef } from '../../activities/engineer-loop';
 import { TemplateTurnModel } from '../../activities/engineer-loop/template-model';
 import { templateModule } from '../../activities/providers/template/project';
-import { resolveConfig } from '../../src/config';
-import { CannedModel, jsonReply, type LoopFixture, loopFixture, RecordingModel } from './loop-fixture';
-
-type Loop = Extract<EngineerLoopBeginResult, { driver: 'loop' }>;
-
-function activities(env: Record<string, string> = {}, options: Parameters<typeof createEngineerLoopActivities>[1] = {}): EngineerLoopActivities {
-  return createEngineerLoopActivities(createAgentDeps(resolveConfig({}, env)), options);
-}
-
-async function begin(steps: EngineerLoopActivities, fixture: LoopFixture, limits: { turnLimit?: number; minTurns?: number } = {}): Promise<Loop> {
-  const begun = await steps.engineerLoopBegin({ ...fixture.input, ...limits });
-  assert.equal(begun.driver, 'loop');
-  return begun;
-}
+import { beginLoop, type BegunLoop, type LoopFixture, loopFixture, loopSteps, RecordingModel } from './loop-fixture';
 
 void describe('the Engineer loop steps on a real work directory', () => {
   let fixture: LoopFixture;
@@ -30,8 +15,8 @@ void describe('the Engineer loop steps on a real work directory', () => {
   afterEach(() => fixture.remove());
 
   void test('the template model writes the project through write_file, run_tests and done', async () => {
-    const steps = activities();
-    const begun = await begin(steps, fixture);
+    const steps = loopSteps();
+    const begun = await beginLoop(steps, fixture);
     assert.deepEqual([begun.turnLimit, begun.minTurns, begun.provider], [30, 1, 'template'], 'the defaults of AGENT_MAX_TURNS and AGENT_MIN_TURNS');
     assert.match(begun.transcript.path, /^logs\/agent\/iter-1\/turn-0000\.json$/);
     const opening = JSON.parse(await fixture.read(begun.transcript.path)) as { messages: { role: string; content: string }[] };
@@ -74,8 +59,8 @@ void describe('the Engineer loop steps on a real work directory', () => {
 
   void test('a retried model turn returns its recorded action without asking the model again', async () => {
     const model = new RecordingModel(new TemplateTurnModel());
-    const steps = activities({}, { turnModel: model });
-    const begun = await begin(steps, fixture);
+    const steps = loopSteps({}, { turnModel: model });
+    const begun = await beginLoop(steps, fixture);
     const input = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn: 1, transcript: begun.transcript, withholdDone: true };
     const first = await steps.engineerModelTurn(input);
     const again = await steps.engineerModelTurn(input);
@@ -84,8 +69,8 @@ void describe('the Engineer loop steps on a real work directory', () => {
   });
 
   void test('a tool step retried after its write landed (but before its record) is a no-op', async () => {
-    const steps = activities();
-    const begun = await begin(steps, fixture);
+    const steps = loopSteps();
+    const begun = await beginLoop(steps, fixture);
     const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn: 1 };
     const model = await steps.engineerModelTurn({ ...position, transcript: begun.transcript, withholdDone: true });
     const first = await steps.engineerTool({ ...position, actionRef: model.actionRef });
@@ -98,65 +83,10 @@ void describe('the Engineer loop steps on a real work directory', () => {
     assert.deepEqual(afterCrash.artifacts, first.artifacts);
   });
 
-  void test('replace_span edits once; an edit already applied is recognised on retry; a span that does not match once changes nothing', async () => {
-    const canned = new CannedModel([
-      jsonReply({ tool: 'replace_span', path: 'src/index.js', old_text: "'use strict';", new_text: "'use strict'; // edited" }),
-      jsonReply({ tool: 'replace_span', path: 'src/index.js', old_text: 'notImplemented(', new_text: 'x(' }),
-      jsonReply({ tool: 'replace_span', path: 'src/index.js', old_text: 'no such text', new_text: 'y' }),
-    ]);
-    const steps = activities({}, { turnModel: canned });
-    const begun = await begin(steps, fixture);
-    const stub = await fixture.read('src/index.js');
-    let transcript: TranscriptRef = begun.transcript;
-    const results = [];
-    for (let turn = 1; turn <= 3; turn += 1) {
-      const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn };
-      const model = await steps.engineerModelTurn({ ...position, transcript, withholdDone: false });
-      const tool = await steps.engineerTool({ ...position, actionRef: model.actionRef });
-      if (turn === 1) {
-        await rm(path.join(fixture.workDir, tool.transcript.path));
-        const retried = await steps.engineerTool({ ...position, actionRef: model.actionRef });
-        assert.match(retried.summary, /edit src\/index\.js → applied/);
-      }
-      results.push(tool.summary);
-      transcript = (await steps.engineerTool({ ...position, actionRef: model.actionRef })).transcript;
-    }
-    assert.equal(await fixture.read('src/index.js'), stub.replace("'use strict';", "'use strict'; // edited"), 'edited exactly once');
-    assert.match(results[1]!, /edit src\/index\.js → \d+ matches, not changed/);
-    assert.match(results[2]!, /edit src\/index\.js → no match, not changed/);
-  });
-
-  void test('a malformed action gets one repair request quoting the error; a second one is a failed turn the model is told about', async () => {
-    const canned = new CannedModel([
-      jsonReply('I will now write the file.'),
-      jsonReply({ tool: 'write_file', path: '../outside.js', content: 'x' }),
-      jsonReply({ tool: 'write_file', path: 'docs/PRD.md', content: 'x' }),
-      jsonReply({ tool: 'list_files' }),
-    ]);
-    const steps = activities({}, { turnModel: canned });
-    const begun = await begin(steps, fixture);
-    const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1 };
-    const turn1 = await steps.engineerModelTurn({ ...position, turn: 1, transcript: begun.transcript, withholdDone: true });
-    assert.equal(turn1.action.tool, 'invalid');
-    assert.equal(canned.requests.length, 2, 'one request and one repair');
-    const repairAsk = canned.requests[1]!.messages.at(-1)!;
-    assert.equal(repairAsk.role, 'user');
-    assert.match(repairAsk.role === 'user' ? repairAsk.content : '', /the reply is not JSON/);
-    const tool1 = await steps.engineerTool({ ...position, turn: 1, actionRef: turn1.actionRef });
-    assert.equal(tool1.summary, 'turn 1: invalid action, turn lost');
-    assert.equal(tool1.done, false);
-
-    const turn2 = await steps.engineerModelTurn({ ...position, turn: 2, transcript: tool1.transcript, withholdDone: true });
-    assert.equal(turn2.action.tool, 'list_files', 'the repair after a reserved path succeeded');
-    const told = canned.requests[2]!.messages.map((message) => ('content' in message ? message.content : '')).join('\n');
-    assert.match(told, /must be a relative path of plain segments/, 'the next turn hears why the last one failed');
-    assert.match(JSON.stringify(canned.requests[3]!.messages.at(-1)), /must not be under docs/);
-  });
-
   void test('done is withheld for AGENT_MIN_TURNS turns, and stopping without done logs "turn limit reached"', async () => {
     const model = new RecordingModel(new TemplateTurnModel());
-    const steps = activities({ AGENT_MIN_TURNS: '4', AGENT_MAX_TURNS: '5' }, { turnModel: model });
-    const begun = await begin(steps, fixture);
+    const steps = loopSteps({ AGENT_MIN_TURNS: '4', AGENT_MAX_TURNS: '5' }, { turnModel: model });
+    const begun = await beginLoop(steps, fixture);
     assert.deepEqual([begun.turnLimit, begun.minTurns], [5, 4]);
     let transcript = begun.transcript;
     const tools: string[] = [];
@@ -173,21 +103,9 @@ void describe('the Engineer loop steps on a real work directory', () => {
     assert.match(await fixture.read('logs/session.log'), /\[engineer\] turn limit reached \(4 of 4 turns\)/);
   });
 
-  void test('run_command runs in the sandbox and its exit and output go back to the model', async () => {
-    const canned = new CannedModel([jsonReply({ tool: 'run_command', command: 'echo made-by-command > note.txt; cat note.txt; exit 3' })]);
-    const steps = activities({}, { turnModel: canned });
-    const begun = await begin(steps, fixture);
-    const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn: 1 };
-    const model = await steps.engineerModelTurn({ ...position, transcript: begun.transcript, withholdDone: true });
-    const tool = await steps.engineerTool({ ...position, actionRef: model.actionRef });
-    assert.match(tool.summary, /^turn 1: run echo made-by-command > note\.txt; cat note\.txt; exit 3 → exit 3$/);
-    const record = JSON.parse(await fixture.read(tool.transcript.path)) as { messages: { content: string }[] };
-    assert.match(record.messages[0]!.content, /exit 3 in [\d.]+ s\nmade-by-command/);
-  });
-
   void test('a transcript file changed after it was recorded is refused, not retried', async () => {
-    const steps = activities();
-    const begun = await begin(steps, fixture);
+    const steps = loopSteps();
+    const begun = await beginLoop(steps, fixture);
     const file = path.join(fixture.workDir, begun.transcript.path);
     await writeFile(file, (await readFile(file, 'utf8')).replace('software engineer', 'software saboteur'));
     await assert.rejects(
@@ -199,12 +117,12 @@ void describe('the Engineer loop steps on a real work directory', () => {
   void test('after a QA failure the opening carries the bug report and the template runs the failing tests first', async () => {
     const report = '# Bug Report\n\n**Result:** FAIL (1 passed, 2 failed)\n';
     await writeFile(path.join(fixture.workDir, 'docs/BUG_REPORT.md'), report);
-    const steps = activities();
+    const steps = loopSteps();
     const begun = (await steps.engineerLoopBegin({
       ...fixture.input,
       iteration: 2,
       bugReport: { name: 'bug_report', path: 'docs/BUG_REPORT.md', sha256: 'x', bytes: report.length },
-    })) as Loop;
+    })) as BegunLoop;
     assert.match(begun.transcript.path, /iter-2\/turn-0000\.json$/);
     assert.match(await fixture.read(begun.transcript.path), /QA's bug report of the last attempt.*run the failing tests with run_tests/);
     const model = await steps.engineerModelTurn({ sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 2, turn: 1, transcript: begun.transcript, withholdDone: true });
@@ -214,38 +132,7 @@ void describe('the Engineer loop steps on a real work directory', () => {
   });
 
   void test('an external agent command keeps the single-shot engineer', async () => {
-    const steps = activities({ AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'true', RUN_MODEL_CODE: 'true', RUN_SANDBOX: 'none' });
+    const steps = loopSteps({ AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'true', RUN_MODEL_CODE: 'true', RUN_SANDBOX: 'none' });
     assert.deepEqual(await steps.engineerLoopBegin(fixture.input), { driver: 'single_shot' });
-  });
-});
-
-void describe('native tool calls (AGENT_ACTION_FORMAT=tools)', () => {
-  let fixture: LoopFixture;
-  beforeEach(async () => {
-    fixture = await loopFixture();
-  });
-  afterEach(() => fixture.remove());
-
-  void test('each result answers its tool call by id, and the template still runs to done', async () => {
-    const model = new RecordingModel(new TemplateTurnModel());
-    const steps = activities({ AGENT_ACTION_FORMAT: 'tools' }, { turnModel: model });
-    const begun = await begin(steps, fixture);
-    let transcript = begun.transcript;
-    let done = false;
-    for (let turn = 1; !done && turn <= 5; turn += 1) {
-      const position = { sessionId: fixture.input.sessionId, workDir: fixture.workDir, iteration: 1, turn };
-      const turnResult = await steps.engineerModelTurn({ ...position, transcript, withholdDone: turn <= 1 });
-      const tool = await steps.engineerTool({ ...position, actionRef: turnResult.actionRef });
-      transcript = tool.transcript;
-      done = tool.done;
-    }
-    assert.ok(done);
-    assert.ok(model.requests.every((request) => request.format === 'tools'));
-    const last = model.requests.at(-1)!.messages;
-    const call = last.at(-2);
-    const answer = last.at(-1);
-    assert.equal(call?.role, 'assistant');
-    assert.equal(answer?.role, 'tool');
-    assert.equal(answer?.role === 'tool' ? answer.toolCallId : null, call?.role === 'assistant' ? call.toolCalls?.[0]?.id : undefined);
   });
 });

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { createAgentDeps } from '../../activities/agents/agent-deps';
-import { createEngineerLoopActivities, type EngineerLoopActivities } from '../../activities/engineer-loop';
 import { TemplateTurnModel } from '../../activities/engineer-loop/template-model';
 import { templateModule } from '../../activities/providers/template/project';
-import { resolveConfig } from '../../src/config';
-import { type LoopFixture, loopFixture, RecordingModel } from './loop-fixture';
+import { type LoopFixture, loopFixture, loopSteps, RecordingModel } from './loop-fixture';
 import { LoopWorker } from './loop-worker';
 
 const MB = 1024 * 1024;
@@ -23,12 +20,8 @@ void describe('the Engineer loop driven by a workflow on a real Temporal worker'
     await fixture.remove();
   });
 
-  function steps(options: Parameters<typeof createEngineerLoopActivities>[1] = {}): EngineerLoopActivities {
-    return createEngineerLoopActivities(createAgentDeps(resolveConfig({}, {})), options);
-  }
-
   void test('template: each model call and each tool call is its own activity, and no content reaches the history', async (t) => {
-    worker = await LoopWorker.start(steps());
+    worker = await LoopWorker.start(loopSteps());
     const run = await worker.run(fixture.input);
     assert.equal(run.result.finished?.stoppedBy, 'done');
     assert.equal(run.result.finished?.turns, 3);
@@ -45,7 +38,7 @@ void describe('the Engineer loop driven by a workflow on a real Temporal worker'
   });
 
   void test('a 30-turn loop (done withheld for 29) stays far under 2 MB of history', async (t) => {
-    worker = await LoopWorker.start(steps());
+    worker = await LoopWorker.start(loopSteps());
     const run = await worker.run({ ...fixture.input, turnLimit: 30, minTurns: 29 });
     assert.equal(run.result.finished?.turns, 30);
     assert.equal(run.result.finished?.stoppedBy, 'done');
@@ -55,7 +48,7 @@ void describe('the Engineer loop driven by a workflow on a real Temporal worker'
   });
 
   void test('at the turn limit the phase ends normally with what was written, and the log says so', async () => {
-    worker = await LoopWorker.start(steps());
+    worker = await LoopWorker.start(loopSteps());
     const run = await worker.run({ ...fixture.input, turnLimit: 2, minTurns: 1 });
     assert.equal(run.result.finished?.stoppedBy, 'turn_limit');
     assert.deepEqual(run.result.finished?.artifacts.map((artifact) => artifact.path), ['src/index.js']);
@@ -64,7 +57,7 @@ void describe('the Engineer loop driven by a workflow on a real Temporal worker'
 
   void test('a step that fails after its work was done is retried by Temporal without asking the model or writing again', async () => {
     const model = new RecordingModel(new TemplateTurnModel());
-    const real = steps({ turnModel: model });
+    const real = loopSteps({}, { turnModel: model });
     const crashes: string[] = [];
     const crashAfter =
       <I, O>(name: string, step: (input: I) => Promise<O>) =>

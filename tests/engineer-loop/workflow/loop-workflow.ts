@@ -9,6 +9,8 @@ import type { AgentInput } from '../../../workflows/definitions';
 
 const steps = proxyActivities<EngineerLoopActivities>({
   startToCloseTimeout: '5 minutes',
+  // Every step heartbeats while it waits (model calls, commands), so a dead worker's step is retried quickly.
+  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '50 ms', backoffCoefficient: 1, maximumAttempts: 3 },
 });
 
