@@ -55,7 +55,14 @@ async function main(): Promise<void> {
     logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
     const workerConnection = await NativeConnection.connect(connectionOptions);
     cleanups.push(() => workerConnection.close());
-    const worker = await createSessionWorker({ connection: workerConnection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    const worker = await createSessionWorker({
+      connection: workerConnection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities,
+      workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
+      maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    });
     const workerRun = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

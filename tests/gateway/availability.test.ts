@@ -176,7 +176,6 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
       ['GET', `/sessions/${id}`],
       ['GET', '/sessions'],
       ['POST', '/sessions', { user_mission: 'During the outage' }],
-      ['GET', `/sessions/${id}/artifacts`],
     ];
     await Promise.all(
       outage.map(async ([method, route, body]) => {
@@ -186,6 +185,11 @@ void describe('metrics from Temporal, no worker, Temporal down and back (a priva
         assert.ok(elapsed < bound, `${method} ${route} answered in ${elapsed} ms`);
       }),
     );
+    // The work directory of a session this gateway has read is remembered (it never changes), so its files are
+    // served without asking Temporal.
+    const files = await gw.request('GET', `/sessions/${id}/artifacts`);
+    assert.equal(files.status, 200, files.text);
+    assert.match(files.json.prd as string, /docs\/PRD\.md$/);
     const [decision, decisionMs] = await timed(() => gw.request('POST', `/sessions/${id}/approve`, { headers: { 'Idempotency-Key': 'outage' } }));
     assert.equal(decision.status, 503);
     assert.match(decision.json.error.message, /may still be applied/);
