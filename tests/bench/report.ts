@@ -19,9 +19,12 @@ export interface RunInfo {
   quick: boolean;
   startedAt: Date;
   seconds: number;
+  /** The commit measured (taken when the run started). */
+  commit: string;
 }
 
-function commit(): string {
+/** The checked-out commit, short. */
+export function currentCommit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
   } catch {
@@ -45,7 +48,7 @@ export async function writeReport(dir: string, run: RunInfo, goals: GoalRow[], d
     '',
     `- machine: ${machine()} (shared with other developers while it ran: compare ratios, not absolutes)`,
     `- date: ${run.startedAt.toISOString()}, ${Math.round(run.seconds)} s`,
-    `- commit: ${commit()}`,
+    `- commit: ${run.commit}`,
     '',
     '| figure | measured | goal | |',
     '|---|---|---|---|',
@@ -56,6 +59,6 @@ export async function writeReport(dir: string, run: RunInfo, goals: GoalRow[], d
   ];
   const markdown = path.join(dir, 'benchmarks.md');
   await writeFile(markdown, lines.join('\n'));
-  await writeFile(path.join(dir, 'benchmarks.json'), `${JSON.stringify({ run, machine: machine(), commit: commit(), goals, raw }, null, 2)}\n`);
+  await writeFile(path.join(dir, 'benchmarks.json'), `${JSON.stringify({ run, machine: machine(), goals, raw }, null, 2)}\n`);
   return markdown;
 }

@@ -18,7 +18,7 @@ import { Connection } from '@temporalio/client';
 import { bundleWorkflowsToFile } from '../helpers/test-server';
 import { http, progress } from './bench-kit';
 import { goalsOf, type BenchFigures } from './goals';
-import { writeReport } from './report';
+import { currentCommit, writeReport } from './report';
 import { measureMain, seed, startupSeconds } from './scale';
 import { countingConnection, sseViewers } from './sse-viewers';
 import { bareLane, gatewayLane, noopActivities, readLatency, roundTrips, sessionsPerSecond, templateActivities } from './throughput';
@@ -31,6 +31,7 @@ function option(name: string): string | undefined {
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const started = new Date();
+  const commit = currentCommit();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-bench-run-'));
   // Template agents run children as an unprivileged user, who must be able to reach the work directories.
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   const out = option('--out') ?? (quick ? tmp + '-report' : path.join(__dirname, '..', '..', '..', 'docs'));
   await mkdir(out, { recursive: true });
   const command = `npm run bench${quick ? ' -- --quick' : ''}`;
-  const written = await writeReport(out, { command, quick, startedAt: started, seconds: (Date.now() - started.getTime()) / 1000 }, goals, details, figures);
+  const written = await writeReport(out, { command, quick, startedAt: started, seconds: (Date.now() - started.getTime()) / 1000, commit }, goals, details, figures);
   console.log(`# written: ${written}`);
   if (quick && !option('--out')) await rm(out, { recursive: true, force: true });
 }
