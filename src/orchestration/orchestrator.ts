@@ -37,6 +37,7 @@ import {
 import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
 import { type SessionInfo, sessionInfoFromState } from '../sessions/session-info';
 import type { SessionHistory } from '../sessions/session-history';
+import type { LogTail } from '../sessions/session-log';
 import { type ListSessionsOptions, quoteQueryValue, type SessionPage } from '../sessions/session-listing';
 import { checkedSessionId, type DocumentName, type DocumentRevision, type SessionArtifacts, SessionReader } from '../sessions/session-reader';
 import { type SessionStats, SessionStatsCollector } from '../sessions/session-stats';
@@ -52,6 +53,7 @@ export type { ListSessionsOptions, SessionPage } from '../sessions/session-listi
 export type { SessionHistory } from '../sessions/session-history';
 export type { SessionStats } from '../sessions/session-stats';
 export type { DocumentName, DocumentRevision, SessionArtifacts } from '../sessions/session-reader';
+export type { LogTail } from '../sessions/session-log';
 export type { SessionChange, WatchCursor, WatchOptions } from '../sessions/session-watch';
 
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
@@ -248,6 +250,11 @@ export class Orchestrator {
 
   /** The last `lines` lines of the session's execution log, each timestamped and tagged with its phase. */
   async getRecentLogs(sessionId: string, lines = 50): Promise<string> {
+    return (await this.getLogTail(sessionId, lines)).text;
+  }
+
+  /** Like {@link getRecentLogs}, with the byte offset where lines written after them start (to follow the log). */
+  async getLogTail(sessionId: string, lines = 50): Promise<LogTail> {
     if (!Number.isInteger(lines) || lines < 1 || lines > 10_000) {
       throw new ValidationError('lines must be an integer from 1 to 10000');
     }

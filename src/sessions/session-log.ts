@@ -3,8 +3,15 @@ import { openSessionFile } from './session-files';
 
 const CHUNK_BYTES = 64 * 1024;
 
+/** The end of a log: its last lines, and the byte offset right after the last whole line among them. */
+export interface LogTail {
+  text: string;
+  /** Where lines written after this tail start (a partial last line is in `text` and comes again once whole). */
+  end: number;
+}
+
 /** The last `lines` lines of an open text file, read backwards in chunks; closes the handle. */
-export async function tailLines(handle: FileHandle, lines: number): Promise<string> {
+export async function tailLines(handle: FileHandle, lines: number): Promise<LogTail> {
   try {
     const { size } = await handle.stat();
     const chunks: Buffer[] = [];
@@ -18,10 +25,12 @@ export async function tailLines(handle: FileHandle, lines: number): Promise<stri
       chunks.unshift(chunk);
       for (const byte of chunk) if (byte === 0x0a) newlines += 1;
     }
-    const text = Buffer.concat(chunks).toString('utf8');
+    const read = Buffer.concat(chunks);
+    const end = position + read.lastIndexOf(0x0a) + 1;
+    const text = read.toString('utf8');
     const all = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
     const kept = all.slice(-lines);
-    return kept.length === 0 || (kept.length === 1 && kept[0] === '') ? '' : `${kept.join('\n')}\n`;
+    return { text: kept.length === 0 || (kept.length === 1 && kept[0] === '') ? '' : `${kept.join('\n')}\n`, end };
   } finally {
     await handle.close();
   }

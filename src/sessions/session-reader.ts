@@ -3,12 +3,11 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { HISTORY_DIR, revisionPath, revisionsIn } from '../../activities/workspace-history';
 import { ARTIFACT_PATHS, SESSION_LOG_PATH, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import { SessionNotFoundError } from '../orchestration/errors';
-import { listSessionDir, readSessionFile, sessionFileExists } from './session-files';
+import { listSessionDir, openSessionFile, readSessionFile, sessionFileExists } from './session-files';
 import { querySessionHistory, type SessionHistory } from './session-history';
 import { type SessionInfo, sessionInfoFromExecution } from './session-info';
 import { type ListSessionsOptions, listSessionPage, type SessionPage } from './session-listing';
-import { type LogChunk, readLogLines, tailLines } from './session-log';
-import { openSessionFile } from './session-files';
+import { type LogChunk, type LogTail, readLogLines, tailLines } from './session-log';
 
 const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
 /** Work directories remembered; each is fixed for a session's life, so an entry never goes stale. */
@@ -116,10 +115,10 @@ export class SessionReader {
     return revisions.some((r) => r.current) ? revisions : [];
   }
 
-  /** The last `lines` lines of the session's log. */
-  async recentLogs(sessionId: string, lines: number): Promise<string> {
+  /** The last `lines` lines of the session's log, and where lines written after them start. */
+  async recentLogs(sessionId: string, lines: number): Promise<LogTail> {
     const log = await openSessionFile(await this.workDir(sessionId), SESSION_LOG_PATH);
-    return log ? tailLines(log, lines) : '';
+    return log ? tailLines(log, lines) : { text: '', end: 0 };
   }
 
   /** Whole log lines from byte `offset` on (at most about 256 KiB of them). */

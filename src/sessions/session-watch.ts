@@ -205,12 +205,18 @@ class SessionPoller {
     let snapshot = '';
     let queriedFor = '';
     let queriedAt = 0;
+    let clamped = false;
     while (!this.stop.signal.aborted) {
       let wait = pollMs;
       try {
         const final = this.info !== null && FINAL_STATUSES.includes(this.info.status);
         const info = final && this.auditDone && this.info ? this.info : await this.bound(requestTimeoutMs, () => this.reader.info(this.sessionId));
         this.info = info;
+        // The first subscriber's position may lie past the file (a viewer that wants no old lines): start at its end.
+        if (!clamped) {
+          this.logOffset = Math.min(this.logOffset, (await this.reader.recentLogs(this.sessionId, 1)).end);
+          clamped = true;
+        }
         const current = JSON.stringify(info);
         if (current !== snapshot) {
           snapshot = current;

@@ -67,10 +67,10 @@ export interface Answer {
 }
 
 /** One HTTP request with an optional JSON body. */
-export async function http(method: string, url: string, body?: unknown): Promise<Answer> {
+export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -105,4 +105,17 @@ export async function pool(count: number, concurrency: number, fn: (i: number) =
     }
   });
   await Promise.all(lanes);
+}
+
+/**
+ * A decision through the gateway, repeated with the same Idempotency-Key while it answers 503 (no worker confirmed
+ * it in time: on a loaded machine that happens, and the API says a retry is safe).
+ */
+export async function decideSafely(url: string, body: unknown): Promise<Answer> {
+  const key = `bench-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await http('POST', url, body, { 'idempotency-key': key });
+    if (answer.status !== 503 || attempt >= 10) return answer;
+    progress(`${url}: 503 (${String((answer.json?.error as { code?: string } | undefined)?.code)}), retrying with the same key`);
+  }
 }

@@ -13,7 +13,7 @@ import { Orchestrator } from '../../src/orchestration/orchestrator';
 import type { SessionActivities } from '../../workflows/definitions';
 import { createSessionWorker } from '../../src/worker';
 import { bareApprove, bareInReview, bareWorkflow } from './bare-workflow';
-import { http, pool, progress, type Samples, samples, timed, until } from './bench-kit';
+import { decideSafely, http, pool, progress, type Samples, samples, timed, until } from './bench-kit';
 import { noopActivities } from './noop-agents';
 
 /** One path a session can take: through the gateway of a real worker, or the bare workflow. */
@@ -62,7 +62,7 @@ export async function gatewayLane(name: string, address: string, bundlePath: str
         return id;
       });
       toReview.push(ms);
-      const approved = await http('POST', `${base}/sessions/${id}/approve`, {});
+      const approved = await decideSafely(`${base}/sessions/${id}/approve`, {});
       if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${approved.text}`);
       await until(`${id} completed`, async () => {
         const now = await status(id);
