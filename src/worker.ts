@@ -46,6 +46,11 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     // Cancellation reaches an activity only with a heartbeat response; keep that within a second.
     maxHeartbeatThrottleInterval: '1 second',
     interceptors: { activity: [retryLimitInterceptor] },
+    // Memory stays bounded however many sessions wait: one V8 context shared by every workflow (not one each),
+    // and a cache of at most `maxCachedWorkflows` (the SDK's default grows with the heap, to thousands).
+    reuseV8Context: true,
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: maxCachedWorkflows === 0 ? MAX_CONCURRENT_WORKFLOW_TASKS : Math.max(2, Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows)),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -1,9 +1,8 @@
 /** Agents that do nothing: what is left of a session's cost is orchestration alone. */
-import { createActivities } from '../../activities';
-import type { SessionActivities } from '../../workflows/definitions';
+import { createActivities, type WorkerActivities } from '../../activities';
 
-/** Activities whose phases return at once (QA passes); the session log is written as usual. */
-export function noopActivities(): SessionActivities {
+/** Activities whose phases return at once (QA passes; the engineer override also stands in for the loop); the session log is written as usual. */
+export function noopActivities(): WorkerActivities {
   return createActivities({
     pm: () => Promise.resolve({ artifacts: [] }),
     architect: () => Promise.resolve({ artifacts: [] }),

@@ -7,10 +7,9 @@ import path from 'node:path';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { createActivities } from '../../activities';
+import { createActivities, type WorkerActivities } from '../../activities';
 import { startGateway } from '../../src/gateway/server';
 import { Orchestrator } from '../../src/orchestration/orchestrator';
-import type { SessionActivities } from '../../workflows/definitions';
 import { createSessionWorker } from '../../src/worker';
 import { bareApprove, bareInReview, bareWorkflow } from './bare-workflow';
 import { decideSafely, http, pool, progress, type Samples, samples, timed, until } from './bench-kit';
@@ -35,7 +34,7 @@ export interface GatewayLane extends Lane {
 const silent = pino({ level: 'silent' });
 
 /** Start a session worker with `activities` and a gateway in front of it. */
-export async function gatewayLane(name: string, address: string, bundlePath: string, workDirBase: string, activities: SessionActivities, connection?: Connection): Promise<GatewayLane> {
+export async function gatewayLane(name: string, address: string, bundlePath: string, workDirBase: string, activities: WorkerActivities, connection?: Connection): Promise<GatewayLane> {
   const taskQueue = `bench-${name}-${randomUUID()}`;
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createSessionWorker({ connection: workerConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: bundlePath } });
@@ -184,7 +183,7 @@ export async function readLatency(lane: GatewayLane, id: string, count: number):
 }
 
 /** Template agents (the default provider) for a lane. */
-export function templateActivities(): SessionActivities {
+export function templateActivities(): WorkerActivities {
   return createActivities();
 }
 
