@@ -191,7 +191,11 @@ class SessionDetails {
     const wanted = [...this.pending];
     this.pending.clear();
     try {
-      const names = DOCUMENTS.map(([name]) => name).filter((name) => wanted.includes(name));
+      const asked = DOCUMENTS.map(([name]) => name).filter((name) => wanted.includes(name));
+      // Which documents exist (one cheap request): a document not produced yet is not asked for (no 404 noise).
+      const paths = asked.length > 0 ? await getJson<Record<string, string | null>>(`${this.base}/artifacts`) : {};
+      const names = asked.filter((name) => paths[name]);
+      for (const name of asked) if (!paths[name]) this.docs.set(name, null);
       const [history, docs] = await Promise.all([
         wanted.includes('history') ? optional(getJson<History>(`${this.base}/history`), 503) : Promise.resolve(null),
         Promise.all(names.map((name) => optional(getJson<Revisions>(`${this.base}/artifacts/${name}/revisions`), 404))),
@@ -201,7 +205,7 @@ class SessionDetails {
         byId('decisions').replaceChildren(decisions(history));
       }
       names.forEach((name, i) => this.docs.set(name, docs[i] ?? null));
-      if (names.length > 0) {
+      if (asked.length > 0) {
         byId('documents').replaceChildren(
           ...DOCUMENTS.map(([name, title]) => documentSection(title, name, this.docs.get(name) ?? null)).filter((_section, i) => i < 2 || this.docs.get(DOCUMENTS[i]?.[0] ?? '')),
         );
