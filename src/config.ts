@@ -115,6 +115,11 @@ const configSchema = z
     skipNamespaceSetup: z.boolean().optional(),
     /** A file the worker rewrites every few seconds while it runs, for container health checks. */
     workerHealthFile: z.string().min(1).optional(),
+    /**
+     * Session workflows a worker keeps in memory between tasks (0 turns the cache off); a session waiting in review
+     * needs none, and one evicted is replayed from its history when it wakes. @default 250
+     */
+    workerMaxCachedWorkflows: z.int().min(0).max(100_000),
   })
   .strict()
   .refine((config) => config.agentMinTurns < config.agentMaxTurns, {
@@ -164,6 +169,7 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   agentMinTurns: 1,
   agentActionFormat: 'json',
   agentContextChars: 24_000,
+  workerMaxCachedWorkflows: 250,
 });
 
 type ValueKind = 'string' | 'int' | 'number' | 'boolean';
@@ -222,6 +228,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   WORKFLOW_BUNDLE_PATH: ['workflowBundlePath', 'string'],
   TEMPORAL_SKIP_NAMESPACE_SETUP: ['skipNamespaceSetup', 'boolean'],
   WORKER_HEALTH_FILE: ['workerHealthFile', 'string'],
+  WORKER_MAX_CACHED_WORKFLOWS: ['workerMaxCachedWorkflows', 'int'],
 };
 
 /** A configuration value that is missing or wrong; the message names every bad setting. */

@@ -66,12 +66,31 @@ async function main(): Promise<void> {
     cleanups.push(() => clientConnection.close());
     await setUpNamespace(connection, config);
 
+    // The gateway first: it reads from Temporal alone, so it is ready while the worker bundles its workflows.
+    const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
+    cleanups.push(() => orchestrator.close()); // its calls (probes included) settle before the connection closes
+    const { host } = gatewaySettingsFromEnv();
+    const gateway = await startGateway({ orchestrator }, config.port, host);
+    let gatewayClosing: Promise<void> | null = null;
+    const closeGateway = (): Promise<void> => (gatewayClosing ??= gateway.close());
+    cleanups.push(closeGateway);
+    logger.info({ host, url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
+
     const activities = createActivities({}, { config });
     const setup = await agentSetupSummary(config);
     logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
     const workerConnection = await NativeConnection.connect(connectionOptions);
     cleanups.push(() => workerConnection.close());
-    const worker = await createSessionWorker({ connection: workerConnection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    const worker = await createSessionWorker({
+      connection: workerConnection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities,
+      workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
+      maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    });
+    // A signal may have come while the worker was being created (the gateway already answered): stop here then.
+    if (stopping) return;
     const workerRun = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -86,13 +105,8 @@ async function main(): Promise<void> {
       onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
     });
     cleanups.push(() => Promise.resolve(stopRetention()));
-
-    const orchestrator = new Orchestrator({ ...config, temporalAddress: address }, { connection });
-    cleanups.push(() => orchestrator.close()); // its calls (probes included) settle before the connection closes
-    const { host } = gatewaySettingsFromEnv();
-    const gateway = await startGateway({ orchestrator }, config.port, host);
-    cleanups.push(() => gateway.close());
-    logger.info({ host, url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
+    // On shutdown the gateway stops taking requests first, as before the worker existed.
+    cleanups.push(closeGateway);
 
     await workerRun.catch(async (err: unknown) => {
       logger.fatal({ err }, 'worker failed');

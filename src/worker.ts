@@ -8,7 +8,7 @@ import {
   startWorkDirRetention,
   type WorkerActivities,
 } from '../activities';
-import { resolveConfig, temporalAddressOf } from './config';
+import { DEFAULT_CONFIG, resolveConfig, temporalAddressOf } from './config';
 import { logger } from './logger';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startHealthFile } from './temporal/health-file';
@@ -25,10 +25,19 @@ export interface SessionWorkerOptions {
   activities?: WorkerActivities;
   /** A prebuilt workflow bundle; without one the worker bundles `workflows/` at start-up. */
   workflowBundle?: { codePath: string };
+  /** Session workflows kept in memory between tasks. @default DEFAULT_CONFIG.workerMaxCachedWorkflows */
+  maxCachedWorkflows?: number;
 }
+
+/**
+ * Workflow tasks run at once: a bound on the V8 work in flight, below the cache (the SDK requires it to be at
+ * most `maxCachedWorkflows` when the cache is on).
+ */
+const MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 
 /** A worker that runs session workflows and their agent activities. */
 export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+  const maxCachedWorkflows = options.maxCachedWorkflows ?? DEFAULT_CONFIG.workerMaxCachedWorkflows;
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -37,6 +46,11 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     // Cancellation reaches an activity only with a heartbeat response; keep that within a second.
     maxHeartbeatThrottleInterval: '1 second',
     interceptors: { activity: [retryLimitInterceptor] },
+    // Memory stays bounded however many sessions wait: one V8 context shared by every workflow (not one each),
+    // and a cache of at most `maxCachedWorkflows` (the SDK's default grows with the heap, to thousands).
+    reuseV8Context: true,
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: maxCachedWorkflows === 0 ? MAX_CONCURRENT_WORKFLOW_TASKS : Math.max(2, Math.min(MAX_CONCURRENT_WORKFLOW_TASKS, maxCachedWorkflows)),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
@@ -60,7 +74,14 @@ async function main(): Promise<void> {
   logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
   const connection = await NativeConnection.connect(connectionOptions);
   const workflowBundle = config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined;
-  const worker = await createSessionWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities, workflowBundle });
+  const worker = await createSessionWorker({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    activities,
+    workflowBundle,
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+  });
   const retentionConnection = await Connection.connect(connectionOptions);
   const stopRetention = startWorkDirRetention({
     client: new Client({ connection: retentionConnection, namespace: config.namespace }),

@@ -8,6 +8,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -87,6 +88,17 @@ const bookkeeping = proxyActivities<Pick<SessionActivities, 'logSessionEvent'>>(
   retry: { maximumAttempts: 10 },
 });
 
+/**
+ * The session log as a local activity: no task-queue round trip and no extra workflow task per line (each line was
+ * a scheduled activity: three per session on the happy path). New sessions only (`patched`), so histories recorded
+ * before replay unchanged.
+ */
+const localBookkeeping = proxyLocalActivities<Pick<SessionActivities, 'logSessionEvent'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10 },
+});
+const LOCAL_SESSION_LOG_PATCH = 'local-session-log';
+
 const now = (): string => new Date().toISOString();
 
 /**
@@ -126,7 +138,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   /** Append to the session log; a log line that cannot be written is a warning, never the session's failure. */
   async function logEvent(phase: Phase, message: string): Promise<void> {
     try {
-      await bookkeeping.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
+      const writer = patched(LOCAL_SESSION_LOG_PATCH) ? localBookkeeping : bookkeeping;
+      await writer.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
     } catch (err) {
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       log.warn('Session log line not written', { sessionId: state.sessionId, phase, message, error: String(err.cause ?? err) });

@@ -1,6 +1,5 @@
-/** `watch` and `logs --follow`: the gateway has no event stream, so both poll it. */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError, ExitCode, type ExitCodeValue } from './exit-codes';
+/** `watch` and `logs --follow`: both read the gateway's event stream of the session. */
+import { ExitCode, type ExitCodeValue } from './exit-codes';
 import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
 import { duration, nextSteps, shortTime, stateLine } from './render';
@@ -12,7 +11,7 @@ export interface FollowContext {
   client: GatewayClient;
   out: Output;
   json: boolean;
-  /** Time between two polls, in milliseconds. */
+  /** Delay before reconnecting a dropped event stream, in milliseconds. */
   intervalMs: number;
   /** How long the gateway may stay unreachable before the command gives up. @default 30000 */
   unreachableGraceMs?: number;
@@ -20,55 +19,90 @@ export interface FollowContext {
 
 const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status as Status);
 
+/** How long `logs --follow` keeps reading after the session ended: its last lines are written just after. */
+const FINAL_LINES_GRACE_MS = 3_000;
+/** An audit position past any session's: a stream opened there sends session snapshots and log lines only. */
+const NO_AUDIT = 999_999_999;
+/** A log position past any log's (the largest the stream accepts): `watch` wants no log lines. */
+const NO_LOG = 999_999_999_999_999;
+
+/** The session's event stream (`GET /sessions/{id}/events`), reconnecting as the context says. */
+function stream(ctx: FollowContext, id: string, signal: AbortSignal, lastEventId?: string) {
+  return ctx.client.events(`/sessions/${encodeURIComponent(id)}/events`, {
+    lastEventId,
+    reconnectMs: ctx.intervalMs,
+    unreachableGraceMs: ctx.unreachableGraceMs ?? 30_000,
+    onRetry: (message) => ctx.out.progress(message),
+    signal,
+  });
+}
+
 /**
  * Print the session's state, then one line each time its status, phase or iteration changes, until it needs
- * review or ends. Exit code: OK in review or completed, SESSION_UNSUCCESSFUL when failed, expired or cancelled.
+ * review or ends, from the gateway's event stream (no polling). Exit code: OK in review or completed,
+ * SESSION_UNSUCCESSFUL when failed, expired or cancelled.
  */
 export async function watchSession(ctx: FollowContext, id: string): Promise<ExitCodeValue> {
-  const path = `/sessions/${encodeURIComponent(id)}`;
   let lastKey = '';
   let since = Date.now();
-  for (;;) {
-    const session = await poll(ctx, () => ctx.client.json<SessionJson>('GET', path));
-    const key = `${session.status}|${session.current_phase}|${session.iteration_count}|${session.qa_passed}`;
-    const ended = session.status === 'awaiting_approval' || isFinal(session.status);
-    if (ended) ctx.out.done();
-    if (key !== lastKey) {
-      lastKey = key;
-      since = Date.now();
-      ctx.out.line(ctx.json ? JSON.stringify(session) : `${shortTime(new Date().toISOString())}  ${session.session_id}  ${stateLine(session)}`);
+  const done = new AbortController();
+  const ticker = setInterval(() => lastSession && ctx.out.progress(`${stateLine(lastSession)} · ${duration(Date.now() - since)}`), 1_000);
+  let lastSession: SessionJson | null = null;
+  try {
+    for await (const event of stream(ctx, id, done.signal, `${NO_AUDIT}-${NO_LOG}`)) {
+      if (event.event !== 'session') continue;
+      const session = event.data as SessionJson;
+      lastSession = session;
+      const key = `${session.status}|${session.current_phase}|${session.iteration_count}|${session.qa_passed}`;
+      const ended = session.status === 'awaiting_approval' || isFinal(session.status);
+      if (ended) ctx.out.done();
+      if (key !== lastKey) {
+        lastKey = key;
+        since = Date.now();
+        ctx.out.line(ctx.json ? JSON.stringify(session) : `${shortTime(new Date().toISOString())}  ${session.session_id}  ${stateLine(session)}`);
+      }
+      if (ended) {
+        if (!ctx.json) for (const step of nextSteps(session)) ctx.out.line(step);
+        return UNSUCCESSFUL_STATUSES.includes(session.status as Status) ? ExitCode.SESSION_UNSUCCESSFUL : ExitCode.OK;
+      }
+      ctx.out.progress(`${stateLine(session)} · ${duration(Date.now() - since)}`);
     }
-    if (ended) {
-      if (!ctx.json) for (const step of nextSteps(session)) ctx.out.line(step);
-      return UNSUCCESSFUL_STATUSES.includes(session.status as Status) ? ExitCode.SESSION_UNSUCCESSFUL : ExitCode.OK;
-    }
-    ctx.out.progress(`${stateLine(session)} · ${duration(Date.now() - since)}`);
-    await sleep(ctx.intervalMs);
+    return ExitCode.OK;
+  } finally {
+    clearInterval(ticker);
+    done.abort();
   }
 }
 
 /**
- * Print the log's last `lines`, then every new line until the session ends (or the user interrupts). In JSON
- * mode each log line is printed as `{"line": "…"}` on a line of its own (NDJSON), as it arrives.
+ * Print the log's last `lines`, then every new line from the gateway's event stream (which resumes right after
+ * them: no line twice, none missed) until the session ends, or the user interrupts. In JSON mode each log line is
+ * printed as `{"line": "…"}` on a line of its own (NDJSON), as it arrives.
  */
 export async function followLogs(ctx: FollowContext, id: string, lines: number): Promise<ExitCodeValue> {
-  const base = `/sessions/${encodeURIComponent(id)}`;
-  // Lines written between two polls must fit in one window for nothing to be skipped.
-  const window = Math.min(10_000, Math.max(lines, 1_000));
   const print = (line: string): void => ctx.out.line(ctx.json ? JSON.stringify({ line }) : line);
-  let seen = splitLines(await ctx.client.text('GET', `${base}/logs`, { query: { lines } }));
-  seen.forEach(print);
-  for (;;) {
-    const session = await poll(ctx, () => ctx.client.json<SessionJson>('GET', base));
-    const latest = splitLines(await poll(ctx, () => ctx.client.text('GET', `${base}/logs`, { query: { lines: window } })));
-    newLogLines(seen, latest).forEach(print);
-    seen = latest;
-    if (isFinal(session.status)) {
-      ctx.out.done();
-      return ExitCode.OK;
+  const tail = await ctx.client.textWithHeaders('GET', `/sessions/${encodeURIComponent(id)}/logs`, { query: { lines } });
+  splitLines(tail.text).forEach(print);
+  const end = Number(tail.headers.get('x-log-end-offset') ?? 0);
+  const done = new AbortController();
+  let endedAt: number | null = null;
+  let graceTimer: NodeJS.Timeout | undefined;
+  try {
+    for await (const event of stream(ctx, id, done.signal, `${NO_AUDIT}-${Number.isSafeInteger(end) ? end : 0}`)) {
+      if (event.event === 'log') print((event.data as { line: string }).line);
+      if (event.event !== 'session') continue;
+      const session = event.data as SessionJson;
+      if (isFinal(session.status) && endedAt === null) {
+        endedAt = Date.now();
+        graceTimer = setTimeout(() => done.abort(), FINAL_LINES_GRACE_MS);
+      }
+      if (endedAt === null) ctx.out.progress(`following ${id} · ${stateLine(session)}`);
     }
-    ctx.out.progress(`following ${id} · ${stateLine(session)}`);
-    await sleep(ctx.intervalMs);
+    ctx.out.done();
+    return ExitCode.OK;
+  } finally {
+    clearTimeout(graceTimer);
+    done.abort();
   }
 }
 
@@ -92,21 +126,4 @@ function splitLines(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
-}
-
-/** One poll: an unreachable gateway is retried (with the progress line saying so) for a grace period. */
-async function poll<T>(ctx: FollowContext, fn: () => Promise<T>): Promise<T> {
-  const grace = ctx.unreachableGraceMs ?? 30_000;
-  let firstFailure: number | null = null;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE) throw err;
-      firstFailure ??= Date.now();
-      if (Date.now() - firstFailure >= grace) throw err;
-      ctx.out.progress(`${err.message.split('. ')[0]}; retrying`);
-      await sleep(Math.min(2_000, ctx.intervalMs * 2));
-    }
-  }
 }

@@ -1,3 +1,4 @@
+import { type EventStreamRequest, sessionEvents, type StreamEvent } from './event-stream-client';
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes';
 import type { ErrorJson } from '../gateway/wire';
 
@@ -42,6 +43,17 @@ export class GatewayClient {
   async text(method: string, path: string, options: RequestOptions = {}): Promise<string> {
     const response = await this.send(method, path, options);
     return response.text();
+  }
+
+  /** The Server-Sent Events of `path`, reconnecting as {@link sessionEvents} says. */
+  events(path: string, options: Omit<EventStreamRequest, 'url' | 'token'>): AsyncGenerator<StreamEvent> {
+    return sessionEvents({ ...options, url: new URL(path.replace(/^\//, ''), this.baseUrl), token: this.options.token });
+  }
+
+  /** A request whose answer is text, with the answer's headers. */
+  async textWithHeaders(method: string, path: string, options: RequestOptions = {}): Promise<{ text: string; headers: Headers }> {
+    const response = await this.send(method, path, options);
+    return { text: await response.text(), headers: response.headers };
   }
 
   private async send(method: string, path: string, options: RequestOptions): Promise<Response> {

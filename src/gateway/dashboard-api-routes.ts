@@ -1,10 +1,6 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Express, RequestHandler } from 'express';
-import { HISTORY_DIR, revisionPath, revisionsIn } from '../../activities/workspace-history';
-import { ARTIFACT_PATHS } from '../../workflows/definitions';
 import type { Orchestrator } from '../orchestration/orchestrator';
-import { readSessionFile } from '../orchestration/session-files';
+import { SessionWatchHub } from '../sessions/session-watch';
 import { bearerAuth } from './auth';
 import { DASHBOARD_OPERATIONS } from './dashboard-operations';
 import { type EventStreamOptions, streamSessionEvents } from './event-stream';
@@ -22,7 +18,7 @@ export interface DashboardApiOptions {
   /** The gateway's API_TOKEN, when it has one. */
   apiToken: string | undefined;
   jsonBody: RequestHandler;
-  stream: Omit<EventStreamOptions, 'requestTimeoutMs'>;
+  stream: EventStreamOptions & { pollMs: number };
 }
 
 const MAX_REVISION_BYTES = 1024 * 1024;
@@ -38,6 +34,11 @@ export function registerDashboardApiRoutes(router: Express, o: Orchestrator, opt
   const route = (op: Operation, auth: RequestHandler | null, handler: RequestHandler): void => {
     router[op.method](op.path, markRoute, ...(auth ? [auth] : []), ...(op.body ? [options.jsonBody] : []), handler);
   };
+  // One watcher per session for every stream this gateway serves.
+  const hub = new SessionWatchHub(o.sessions, (ms, fn) => o.withDeadline(ms, fn), {
+    pollMs: options.stream.pollMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
   const streamAuth: RequestHandler | null =
     bearer &&
     ((req, res, next) => {
@@ -64,7 +65,7 @@ export function registerDashboardApiRoutes(router: Express, o: Orchestrator, opt
       const resumeFrom = req.get('last-event-id') ?? query.last_event_id;
       const cursor = resumeFrom === undefined || resumeFrom === '' ? { audit: 0, log: 0 } : parseEventId(resumeFrom);
       if (!cursor) throw new HttpError(400, 'validation_error', 'Last-Event-ID: not an id this stream sent (<audit>-<logOffset>)');
-      await streamSessionEvents(o, params.id ?? '', cursor, res, { ...options.stream, requestTimeoutMs: options.requestTimeoutMs });
+      await streamSessionEvents(hub, params.id ?? '', cursor, res, options.stream);
     }),
   );
 
@@ -72,28 +73,18 @@ export function registerDashboardApiRoutes(router: Express, o: Orchestrator, opt
     DASHBOARD_OPERATIONS.getArtifactRevisions,
     bearer,
     handle(DASHBOARD_OPERATIONS.getArtifactRevisions, async ({ params }, res) => {
-      const { workDir } = await within(() => o.getArtifacts(params.id ?? ''));
+      await within(() => o.sessions.workDir(params.id ?? ''));
       const name = ArtifactNameSchema.safeParse(params.name);
       if (!name.success) {
         throw new HttpError(404, 'artifact_not_found', `Unknown artifact ${JSON.stringify(params.name)}; one of ${ArtifactNameSchema.options.join(', ')}`);
       }
-      const current = ARTIFACT_PATHS[name.data];
-      const kept = await readdir(path.join(workDir, HISTORY_DIR)).catch(() => [] as string[]);
-      const files = [...revisionsIn(kept, current).map((n) => revisionPath(current, n)), current];
-      const revisions = [];
-      for (const file of files) {
-        const text = await readText(workDir, file);
-        if (text === null) continue;
-        revisions.push({ revision: revisions.length + 1, current: file === current, path: file, bytes: Buffer.byteLength(text), text });
-      }
-      if (!revisions.some((r) => r.current)) throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
+      const kept = await within(() => o.getArtifactRevisions(params.id ?? '', name.data, 16 * MAX_REVISION_BYTES));
+      if (kept.length === 0) throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
+      const revisions = kept.map(({ revision, current, path, text }) => {
+        const shown = text.length > MAX_REVISION_BYTES ? `${text.slice(0, MAX_REVISION_BYTES)}\n…(cut at 1 MiB)` : text;
+        return { revision, current, path, bytes: Buffer.byteLength(shown), text: shown };
+      });
       res.json({ name: name.data, revisions });
     }),
   );
-}
-
-/** A revision's text (cut at 1 MiB), or null when absent or not a regular file inside the work directory. */
-async function readText(workDir: string, file: string): Promise<string | null> {
-  const text = await readSessionFile(workDir, file, 16 * MAX_REVISION_BYTES);
-  return text !== null && text.length > MAX_REVISION_BYTES ? `${text.slice(0, MAX_REVISION_BYTES)}\n…(cut at 1 MiB)` : text;
 }

@@ -79,7 +79,8 @@ export const DASHBOARD_OPERATIONS = {
     path: '/sessions/:id/events',
     summary:
       'Server-Sent Events of one session: `session` snapshots (no id), `audit` entries and `log` lines (ids `<audit>-<logOffset>`, ' +
-      'resumable with Last-Event-ID without gaps or repeats), `notice` when Temporal does not answer; comment heartbeats',
+      'resumable with Last-Event-ID without gaps or repeats), `artifact` after an audit entry that wrote a new revision (name, path, ' +
+      'sha256, bytes), `notice` when Temporal does not answer; comment heartbeats. One watcher per session serves every stream',
     tag: 'sessions',
     query: EventsQuery,
     headers: {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PHASES, SessionStatus } from '../../workflows/definitions';
@@ -9,7 +10,11 @@ const MAX_RETRY_KEYS = 10_000;
 
 /** How the gateway's metrics are gathered. */
 export interface MetricsOptions {
-  /** Reuse derived session figures for this long, so scrapes (and replicas) do not load Temporal. @default 5000 */
+  /**
+   * Session figures older than this are refreshed in the background: a scrape answers from the last figures at
+   * once and never waits on Temporal (only the very first does). 0 makes every scrape wait for fresh figures.
+   * @default 5000
+   */
   cacheMs?: number;
   /** Bound on gathering the figures from Temporal. @default 5000 */
   timeoutMs?: number;
@@ -23,8 +28,10 @@ export interface GatewayMetrics {
 
 /**
  * Metrics of one gateway process. Session figures (`sessions_*`, `approvals_total`, `rejections_total`,
- * `session_phase_longest_seconds`) are derived from Temporal at scrape time, so they are the namespace's truth
- * on every replica and after restarts; request metrics and the process defaults are this process's own.
+ * `review_waiting_sessions`, `session_phase_longest_seconds`) are count queries on Temporal's visibility, refreshed
+ * in the background when a scrape finds them older than `cacheMs`, so they are the namespace's truth on every
+ * replica and after restarts and a scrape costs the same at any number of sessions (docs/metrics.md); request
+ * metrics and the process defaults are this process's own.
  * When Temporal cannot be read, the last figures stay and `orchestrator_temporal_up` drops to 0.
  */
 export function createMetrics(orchestrator: Orchestrator, logger: Logger, options: MetricsOptions = {}): GatewayMetrics {
@@ -37,6 +44,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   let inFlight: Promise<SessionStats | null> | null = null;
   let attemptedAt = 0;
   let up = 0;
+  let collectionSeconds = 0;
   const phaseDuration = new Histogram({
     name: 'session_phase_duration_seconds',
     help: 'Duration of phase runs of sessions that completed or expired while this process ran (phase review: time waiting for a decision)',
@@ -68,8 +76,14 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   /** The highest failed-attempt count seen per phase run, so each retry is counted once. */
   const retriesSeen = new Map<string, number>();
   const stats = (): Promise<SessionStats | null> => {
-    if (inFlight) return inFlight;
-    if (Date.now() - attemptedAt < cacheMs) return Promise.resolve(last);
+    const fresh = Date.now() - attemptedAt < cacheMs;
+    if (fresh && !inFlight) return Promise.resolve(last);
+    const refresh = inFlight ?? refreshStats();
+    // Stale figures are served while they are refreshed, unless every scrape must be fresh (cacheMs 0).
+    return last && cacheMs > 0 ? Promise.resolve(last) : refresh;
+  };
+  const refreshStats = (): Promise<SessionStats | null> => {
+    const started = performance.now();
     inFlight = orchestrator
       .withDeadline(timeoutMs, () => orchestrator.getSessionStats())
       .then(
@@ -101,6 +115,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
         },
       )
       .finally(() => {
+        collectionSeconds = (performance.now() - started) / 1000;
         attemptedAt = Date.now();
         inFlight = null;
       });
@@ -148,6 +163,51 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
       if (!current) return;
       this.reset();
       for (const phase of PHASES) this.set({ phase }, current.longestInPhaseSeconds[phase] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'sessions_open_by_phase',
+    help: 'Open sessions by current phase',
+    labelNames: ['phase'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (current) for (const phase of PHASES) this.set({ phase }, current.openByPhase[phase]);
+    },
+  });
+  new Gauge({
+    name: 'review_waiting_sessions',
+    help: 'Sessions waiting for a review decision now for longer than over_seconds (the review funnel, namespace-wide)',
+    labelNames: ['over_seconds'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (current) for (const bucket of current.waitingForReview) this.set({ over_seconds: String(bucket.overSeconds) }, bucket.sessions);
+    },
+  });
+  new Gauge({
+    name: 'sessions_reached_qa',
+    help: 'Sessions (open, or closed within retention) that reached QA; with sessions_qa_passed, the QA pass rate',
+    registers: [registry],
+    collect: fromStats((s) => s.reachedQa),
+  });
+  new Gauge({ name: 'sessions_qa_passed', help: 'Sessions whose QA passed', registers: [registry], collect: fromStats((s) => s.qaPassed) });
+  new Gauge({
+    name: 'session_metrics_age_seconds',
+    help: 'Age of the session figures this scrape reports (they are refreshed in the background)',
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      this.set(current ? (Date.now() - current.collectedAt.getTime()) / 1000 : -1);
+    },
+  });
+  new Gauge({
+    name: 'session_metrics_collection_seconds',
+    help: 'How long the last collection of session figures from Temporal took',
+    registers: [registry],
+    async collect() {
+      await stats();
+      this.set(collectionSeconds);
     },
   });
   new Gauge({

@@ -1,7 +1,8 @@
 /** Orchestrator results in the gateway's snake_case JSON. */
 import type { SessionArtifacts } from '../orchestration/orchestrator';
-import type { SessionHistory } from '../orchestration/session-history';
-import type { SessionInfo } from '../orchestration/session-info';
+import type { SessionEvent } from '../../workflows/definitions';
+import type { SessionHistory } from '../sessions/session-history';
+import type { SessionInfo } from '../sessions/session-info';
 
 /** SessionInfo as the spec's JSON. */
 export function sessionJson(info: SessionInfo): Record<string, unknown> {
@@ -41,6 +42,11 @@ export function artifactsJson(artifacts: SessionArtifacts): Record<string, unkno
 /** The audit trail with every key in snake_case (events included). */
 export function historyJson(history: SessionHistory): unknown {
   return snakeKeys(history);
+}
+
+/** One audit entry with every key in snake_case. */
+export function auditEventJson(event: SessionEvent): unknown {
+  return snakeKeys(event);
 }
 
 function snakeKeys(value: unknown): unknown {

@@ -141,8 +141,9 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   route(
     OPERATIONS.getLogs,
     handle(OPERATIONS.getLogs, async ({ params, query }, res) => {
-      const text = await within(() => o.getRecentLogs(params.id ?? '', query.lines));
-      res.type('text/plain; charset=utf-8').send(text);
+      const { text, end } = await within(() => o.getLogTail(params.id ?? '', query.lines));
+      // Where the event stream's log lines continue from: `logs --follow` resumes there (Last-Event-ID `<n>-<end>`).
+      res.set('X-Log-End-Offset', String(end)).type('text/plain; charset=utf-8').send(text);
     }),
   );
 

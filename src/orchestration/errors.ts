@@ -1,4 +1,4 @@
-import type { SessionInfo } from './session-info';
+import type { SessionInfo } from '../sessions/session-info';
 
 /** No session with that id exists (or it is past retention). */
 export class SessionNotFoundError extends Error {

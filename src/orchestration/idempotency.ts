@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SESSION_ID_PREFIX } from '../../workflows/definitions';
 import { IdempotencyKeyReusedError, ValidationError } from './errors';
-import type { SessionInfo } from './session-info';
+import type { SessionInfo } from '../sessions/session-info';
 
 /** Longest idempotency key accepted. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;

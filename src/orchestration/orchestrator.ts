@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
@@ -10,14 +9,12 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  ARTIFACT_PATHS,
   approveUpdate,
   FailureType,
   FINAL_STATUSES,
   REJECT_TARGETS,
   type RejectTarget,
   rejectUpdate,
-  SESSION_LOG_PATH,
   SESSION_WORKFLOW_TYPE,
   type SessionState,
   SessionStatus,
@@ -39,39 +36,33 @@ import {
   WorkerUnavailableError,
 } from './errors';
 import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
-import { tailLines } from './log-tail';
-import { openSessionFile, readSessionFile, sessionFileExists } from './session-files';
-import { type SessionInfo, sessionInfoFromExecution, sessionInfoFromState } from './session-info';
-import { querySessionHistory, type SessionHistory } from './session-history';
-import { type ListSessionsOptions, listSessionPage, quoteQueryValue, type SessionPage } from './session-listing';
-import { type SessionStats, SessionStatsCollector } from './session-stats';
+import { type SessionInfo, sessionInfoFromState } from '../sessions/session-info';
+import type { SessionHistory } from '../sessions/session-history';
+import type { LogTail } from '../sessions/session-log';
+import { type ListSessionsOptions, quoteQueryValue, type SessionPage } from '../sessions/session-listing';
+import { checkedSessionId, type DocumentName, type DocumentRevision, type SessionArtifacts, SessionReader } from '../sessions/session-reader';
+import { type SessionStats, SessionStatsCollector } from '../sessions/session-stats';
+import { type SessionChange, type WatchCursor, type WatchOptions, SessionWatchHub } from '../sessions/session-watch';
 import { checkSessionRequest, newSessionId, sessionStartOptions } from './session-start';
 
 export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
 export { SessionStatus } from '../../workflows/definitions';
 export * from './errors';
-export type { SessionInfo } from './session-info';
-export type { LastError } from './last-error';
-export type { ListSessionsOptions, SessionPage } from './session-listing';
-export { SESSION_CURSOR_PATTERN } from './session-listing';
-export type { SessionHistory } from './session-history';
-export type { SessionStats } from './session-stats';
+export type { SessionInfo } from '../sessions/session-info';
+export type { LastError } from '../sessions/last-error';
+export type { ListSessionsOptions, SessionPage } from '../sessions/session-listing';
+export { SESSION_CURSOR_PATTERN } from '../sessions/session-listing';
+export type { SessionHistory } from '../sessions/session-history';
+export type { SessionStats } from '../sessions/session-stats';
+export type { DocumentName, DocumentRevision, SessionArtifacts } from '../sessions/session-reader';
+export type { LogTail } from '../sessions/session-log';
+export type { SessionChange, WatchCursor, WatchOptions } from '../sessions/session-watch';
 export type { TemporalReachability, TemporalState } from './connection-state';
 
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
-const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
 /** A call under withDeadline still waiting this long makes the connection state probe Temporal. */
 const SLOW_CALL_MS = 1_000;
-
-/** Paths of a session's artifacts; null until the phase that writes one has run. */
-export interface SessionArtifacts {
-  prd: string | null;
-  techSpec: string | null;
-  scaffold: string | null;
-  bugReport: string | null;
-  workDir: string;
-}
 
 /** Who makes a decision, and the id that makes a retried decision apply once. */
 export interface DecisionOptions {
@@ -105,6 +96,8 @@ export interface StartSessionOptions {
 /** Optional collaborators, for processes that already hold a connection. */
 export interface OrchestratorDeps {
   connection?: Connection;
+  /** Timing of the shared session watchers ({@link Orchestrator.watch}); the gateway passes its poll interval. */
+  watch?: Partial<WatchOptions>;
 }
 
 /**
@@ -116,6 +109,9 @@ export class Orchestrator {
   private clientPromise: Promise<Client> | null = null;
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
+  /** Every read of a session goes through here. */
+  readonly sessions = new SessionReader(() => this.client());
+  private watchHub: SessionWatchHub | null = null;
   private readonly createdAt = Date.now();
   /** Calls run through withDeadline; close() lets them settle first. */
   private readonly boundedCalls = new BoundedCalls();
@@ -164,15 +160,7 @@ export class Orchestrator {
 
   /** The session's current status, read from Temporal's visibility: it needs no running worker. */
   async getSessionStatus(sessionId: string): Promise<SessionInfo> {
-    const handle = (await this.client()).workflow.getHandle(checkedId(sessionId));
-    try {
-      const description = await handle.describe();
-      if (description.type !== SESSION_WORKFLOW_TYPE) throw new SessionNotFoundError(sessionId);
-      return sessionInfoFromExecution(description, description.raw.pendingActivities);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new SessionNotFoundError(sessionId, { cause: err });
-      throw err;
-    }
+    return this.sessions.info(sessionId);
   }
 
   /** Sessions newest first, optionally of one status. */
@@ -185,7 +173,7 @@ export class Orchestrator {
     if (options.status !== undefined && !Object.values(SessionStatus).includes(options.status)) {
       throw new ValidationError(`status must be one of ${Object.values(SessionStatus).join(', ')}`);
     }
-    return listSessionPage(await this.client(), options);
+    return this.sessions.list(options);
   }
 
   /** Approve the documents in review; the session continues with the engineer. */
@@ -221,12 +209,26 @@ export class Orchestrator {
    * a worker. When none answers within `timeoutMs`, a WorkerUnavailableError (or TemporalUnavailableError).
    */
   async getHistory(sessionId: string, timeoutMs = 5_000): Promise<SessionHistory> {
-    return querySessionHistory(await this.client(), checkedId(sessionId), timeoutMs, () => this.getSessionStatus(sessionId));
+    return this.sessions.history(sessionId, timeoutMs);
+  }
+
+  /**
+   * The changes of a session from `from` on (info, audit entries, log lines, artifact revisions), until `signal`
+   * aborts: every caller in this process shares one poller per session. See {@link SessionWatchHub.watch}.
+   */
+  watch(sessionId: string, from: WatchCursor, signal: AbortSignal): AsyncGenerator<SessionChange> {
+    return this.watchers().watch(checkedSessionId(sessionId), from, signal);
+  }
+
+  /** This Orchestrator's shared session watchers (created with `deps.watch` on first use). */
+  watchers(): SessionWatchHub {
+    this.watchHub ??= new SessionWatchHub(this.sessions, (ms, fn) => this.withDeadline(ms, fn), this.deps.watch);
+    return this.watchHub;
   }
 
   /** Namespace-wide figures for metrics, derived from Temporal so that every replica reports the same truth. */
   async getSessionStats(): Promise<SessionStats> {
-    this.statsCollector ??= new SessionStatsCollector(() => this.client(), this.createdAt);
+    this.statsCollector ??= new SessionStatsCollector(() => this.client(), { startedAt: this.createdAt, maxIterations: this.config.maxIterations });
     return this.statsCollector.collect();
   }
 
@@ -284,35 +286,33 @@ export class Orchestrator {
 
   /** Absolute paths of the session's artifacts, null until produced. */
   async getArtifacts(sessionId: string): Promise<SessionArtifacts> {
-    const { workDir } = await this.getSessionStatus(sessionId);
-    const existing = async (relative: string): Promise<string | null> =>
-      (await sessionFileExists(workDir, relative)) ? path.join(workDir, relative) : null;
-    return {
-      prd: await existing(ARTIFACT_PATHS.prd),
-      techSpec: await existing(ARTIFACT_PATHS.tech_spec),
-      scaffold: await existing(ARTIFACT_PATHS.scaffold),
-      bugReport: await existing(ARTIFACT_PATHS.bug_report),
-      workDir,
-    };
+    return this.sessions.artifacts(sessionId);
   }
 
   /** The last `lines` lines of the session's execution log, each timestamped and tagged with its phase. */
   async getRecentLogs(sessionId: string, lines = 50): Promise<string> {
+    return (await this.getLogTail(sessionId, lines)).text;
+  }
+
+  /** Like {@link getRecentLogs}, with the byte offset where lines written after them start (to follow the log). */
+  async getLogTail(sessionId: string, lines = 50): Promise<LogTail> {
     if (!Number.isInteger(lines) || lines < 1 || lines > 10_000) {
       throw new ValidationError('lines must be an integer from 1 to 10000');
     }
-    const { workDir } = await this.getSessionStatus(sessionId);
-    const log = await openSessionFile(workDir, SESSION_LOG_PATH);
-    return log ? tailLines(log, lines) : '';
+    return this.sessions.recentLogs(sessionId, lines);
   }
 
   /**
    * The text of one of the session's documents, or null until it is produced. Read without following links out
    * of the work directory, since generated code may have written there.
    */
-  async readArtifact(sessionId: string, name: keyof typeof ARTIFACT_PATHS): Promise<string | null> {
-    const { workDir } = await this.getSessionStatus(sessionId);
-    return readSessionFile(workDir, ARTIFACT_PATHS[name]);
+  async readArtifact(sessionId: string, name: DocumentName): Promise<string | null> {
+    return this.sessions.document(sessionId, name);
+  }
+
+  /** Every kept revision of a document with its text, oldest first; empty until it is produced. */
+  async getArtifactRevisions(sessionId: string, name: DocumentName, maxBytes = 16 * 1024 * 1024): Promise<DocumentRevision[]> {
+    return this.sessions.revisions(sessionId, name, maxBytes);
   }
 
   /** Whether an agent phase of the session is executing now. */
@@ -401,7 +401,7 @@ export class Orchestrator {
     send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
   ): Promise<SessionInfo> {
     const client = await this.client();
-    const handle = client.workflow.getHandle(checkedId(sessionId));
+    const handle = client.workflow.getHandle(checkedSessionId(sessionId));
     roundArg(options);
     const { timeoutMs } = options;
     try {
@@ -452,11 +452,6 @@ function roundArg(options: DecisionOptions): { reviewRound?: number } {
     throw new ValidationError('review_round must be an integer of at least 1');
   }
   return { reviewRound: round };
-}
-
-function checkedId(sessionId: string): string {
-  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) throw new SessionNotFoundError(String(sessionId));
-  return sessionId;
 }
 
 function firstLine(err: unknown): string {

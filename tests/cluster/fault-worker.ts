@@ -13,14 +13,14 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities, type WorkerActivities } from '../../activities';
 import { ConfigError, resolveConfig } from '../../src/config';
 import { logger } from '../../src/logger';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
 import { installRuntime } from '../../src/temporal/runtime';
 import { setUpNamespace } from '../../src/temporal/setup-namespace';
 import { createSessionWorker } from '../../src/worker';
-import type { AgentInput, AgentPhase, SessionActivities } from '../../workflows/definitions';
+import type { AgentPhase } from '../../workflows/definitions';
 
 const PHASES: readonly AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
 
@@ -60,8 +60,8 @@ async function pauseWithHeartbeats(ms: number): Promise<void> {
 }
 
 /** The real phase activities, each wrapped with the configured pause or failure. */
-export function faultyActivities(real: SessionActivities, pauses: Partial<Record<AgentPhase, number>>, failures: Partial<Record<AgentPhase, number>>): SessionActivities {
-  const wrap = <R>(phase: AgentPhase, body: (input: AgentInput) => Promise<R>) => async (input: AgentInput): Promise<R> => {
+export function faultyActivities(real: WorkerActivities, pauses: Partial<Record<AgentPhase, number>>, failures: Partial<Record<AgentPhase, number>>): WorkerActivities {
+  const wrap = <I extends { sessionId: string }, R>(phase: AgentPhase, body: (input: I) => Promise<R>) => async (input: I): Promise<R> => {
     const { attempt } = Context.current().info;
     announce({ fault: 'started', phase, sessionId: input.sessionId, attempt });
     const result = await body(input);
@@ -77,6 +77,8 @@ export function faultyActivities(real: SessionActivities, pauses: Partial<Record
     pm: wrap('pm', (input) => real.pm(input)),
     architect: wrap('architect', (input) => real.architect(input)),
     engineer: wrap('engineer', (input) => real.engineer(input)),
+    // The engineer runs as a loop of steps: its last step stands for the phase.
+    engineerLoopFinish: wrap('engineer', (input) => real.engineerLoopFinish(input)),
     qa: wrap('qa', (input) => real.qa(input)),
   };
 }

@@ -5,6 +5,8 @@ export interface LiveHandlers {
   session(data: Record<string, unknown>): void;
   audit(data: { index: number; event: { kind: string; at: string }; status: string; phase: string; iteration: number }): void;
   log(data: { line: string }): void;
+  /** A phase wrote a new revision of an artifact (fetch its text only now). */
+  artifact(data: { name: string; sha256: string }): void;
   notice(data: { code: string; message: string }): void;
   /** The connection is up (true) or being re-established (false). */
   connected(up: boolean): void;
@@ -49,6 +51,7 @@ export class LiveSession {
     on<Record<string, unknown>>('session', (data) => this.handlers.session(data));
     on<Parameters<LiveHandlers['audit']>[0]>('audit', (data) => this.handlers.audit(data), true);
     on<{ line: string }>('log', (data) => this.handlers.log(data), true);
+    on<{ name: string; sha256: string }>('artifact', (data) => this.handlers.artifact(data));
     on<{ code: string; message: string }>('notice', (data) => this.handlers.notice(data));
     source.addEventListener('error', () => {
       this.handlers.connected(false);

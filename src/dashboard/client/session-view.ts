@@ -40,11 +40,8 @@ export function showSessionView(id: string, config: DashboardConfig): void {
   );
 
   let session: Session | null = null;
-  let refreshTimer: number | undefined;
-  const refreshDetails = (): void => {
-    window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(() => void loadDetails(base), 100);
-  };
+  const details = new SessionDetails(base);
+  const refreshDetails = (): void => details.refresh('history');
   const render = (next: Session): void => {
     const changed =
       !session || session.status !== next.status || session.current_phase !== next.current_phase || session.review_round !== next.review_round;
@@ -56,15 +53,16 @@ export function showSessionView(id: string, config: DashboardConfig): void {
   getJson<Session>(base)
     .then((first) => {
       render(first);
-      refreshDetails();
+      details.refresh('all');
       live = new LiveSession(id, {
         session: (data) => render(data as unknown as Session),
         audit: (data) => {
           if (session) render({ ...session, status: data.status, current_phase: data.phase, iteration_count: data.iteration });
           // A new review opens a new round: read it, so the decision buttons answer the round on screen.
           if (data.status === 'awaiting_approval') void getJson<Session>(base).then(render).catch(() => undefined);
-          refreshDetails();
+          details.refresh('history');
         },
+        artifact: ({ name }) => details.refresh(name),
         log: ({ line }) => appendLog(line),
         notice: ({ message }) => say(message),
         connected: (up) => {
@@ -166,21 +164,55 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
   }
 }
 
-async function loadDetails(base: string): Promise<void> {
-  try {
-    const [history, paths] = await Promise.all([optional(getJson<History>(`${base}/history`), 503), getJson<Record<string, string | null>>(`${base}/artifacts`)]);
-    const docs = await Promise.all(
-      DOCUMENTS.map(([name]) => (paths[name] ? optional(getJson<Revisions>(`${base}/artifacts/${name}/revisions`), 404) : Promise.resolve(null))),
-    );
-    if (history) {
-      byId('timeline').replaceChildren(timeline(history));
-      byId('decisions').replaceChildren(decisions(history));
+/**
+ * The timeline, decisions and documents of the session view, each fetched only when the stream says it changed:
+ * the audit trail after an audit entry, one document's revisions after that document was revised.
+ */
+class SessionDetails {
+  private readonly pending = new Set<string>();
+  private timer: number | undefined;
+  private readonly docs = new Map<string, Revisions | null>();
+
+  constructor(private readonly base: string) {}
+
+  /** Fetch `what` soon ('history', a document name, or 'all'); requests close together are fetched once. */
+  refresh(what: string): void {
+    if (what === 'all') {
+      this.pending.add('history');
+      for (const [name] of DOCUMENTS) this.pending.add(name);
+    } else {
+      this.pending.add(what);
     }
-    byId('documents').replaceChildren(
-      ...DOCUMENTS.map(([name, title], i) => documentSection(title, name, (docs[i] as Revisions | null) ?? null)).filter((_section, i) => i < 2 || docs[i]),
-    );
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) say(`Could not load the details: ${describe(err)}`, 'error');
+    window.clearTimeout(this.timer);
+    this.timer = window.setTimeout(() => void this.load(), 100);
+  }
+
+  private async load(): Promise<void> {
+    const wanted = [...this.pending];
+    this.pending.clear();
+    try {
+      const asked = DOCUMENTS.map(([name]) => name).filter((name) => wanted.includes(name));
+      // Which documents exist (one cheap request): a document not produced yet is not asked for (no 404 noise).
+      const paths = asked.length > 0 ? await getJson<Record<string, string | null>>(`${this.base}/artifacts`) : {};
+      const names = asked.filter((name) => paths[name]);
+      for (const name of asked) if (!paths[name]) this.docs.set(name, null);
+      const [history, docs] = await Promise.all([
+        wanted.includes('history') ? optional(getJson<History>(`${this.base}/history`), 503) : Promise.resolve(null),
+        Promise.all(names.map((name) => optional(getJson<Revisions>(`${this.base}/artifacts/${name}/revisions`), 404))),
+      ]);
+      if (history) {
+        byId('timeline').replaceChildren(timeline(history));
+        byId('decisions').replaceChildren(decisions(history));
+      }
+      names.forEach((name, i) => this.docs.set(name, docs[i] ?? null));
+      if (asked.length > 0) {
+        byId('documents').replaceChildren(
+          ...DOCUMENTS.map(([name, title]) => documentSection(title, name, this.docs.get(name) ?? null)).filter((_section, i) => i < 2 || this.docs.get(DOCUMENTS[i]?.[0] ?? '')),
+        );
+      }
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) say(`Could not load the details: ${describe(err)}`, 'error');
+    }
   }
 }
 

@@ -9,8 +9,8 @@ import {
   type SessionState,
   type SessionStatus,
 } from '../../workflows/definitions';
-import { GrpcCode, grpcCodeOf, isUnavailability, withinTime } from './availability';
-import { SessionNotFoundError, WorkerUnavailableError } from './errors';
+import { GrpcCode, grpcCodeOf, isUnavailability, withinTime } from '../orchestration/availability';
+import { SessionNotFoundError, WorkerUnavailableError } from '../orchestration/errors';
 
 /** One run of a phase: when it started and ended, and what it wrote. */
 export interface PhaseRun {

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { type FileHandle, open, realpath } from 'node:fs/promises';
+import { type FileHandle, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside, resolveLexically } from '../../activities/workspace-paths';
 
@@ -44,5 +44,23 @@ export async function readSessionFile(workDir: string, relativePath: string, max
     return (await handle.readFile()).toString('utf8');
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Names of the regular files in a directory of the session's work directory (none when it is absent or
+ * resolves outside it): the same policy as {@link openSessionFile}, applied to listings.
+ */
+export async function listSessionDir(workDir: string, relativeDir: string): Promise<string[]> {
+  const root = path.resolve(workDir);
+  const dir = resolveLexically(root, relativeDir);
+  try {
+    const [realRoot, realDir] = await Promise.all([realpath(root), realpath(dir)]);
+    if (!isInside(realRoot, realDir)) return [];
+    const entries = await readdir(realDir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (err) {
+    if (ABSENT.has((err as NodeJS.ErrnoException).code ?? '')) return [];
+    throw err;
   }
 }

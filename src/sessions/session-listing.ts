@@ -1,6 +1,6 @@
-import type { Client } from '@temporalio/client';
-import { SESSION_WORKFLOW_TYPE, type SessionStatus } from '../../workflows/definitions';
-import { ValidationError } from './errors';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { ACTIVE_STATUSES, SESSION_WORKFLOW_TYPE, type SessionStatus } from '../../workflows/definitions';
+import { ValidationError } from '../orchestration/errors';
 import { type SessionInfo, sessionInfoFromExecution } from './session-info';
 
 /** Filters and paging of a session listing. */
@@ -72,11 +72,18 @@ function isAfterCursor(session: SessionInfo, cursor: Cursor): boolean {
   return t < cursor.t || (t === cursor.t && session.sessionId < cursor.id);
 }
 
+/** Reads `query` in pages of `pageSize`, calling `take` on each execution until it returns false. */
+async function scan(client: Client, query: string, pageSize: number, take: (execution: WorkflowExecutionInfo) => boolean): Promise<void> {
+  for await (const execution of client.workflow.list({ query, pageSize })) if (!take(execution)) return;
+}
+
 /**
- * Lists sessions newest first. SQL visibility stores cannot `ORDER BY`, so the listing keeps the newest
- * `limit + 1` sessions it has seen. Those stores return open executions first, then closed ones by close time,
- * newest first; once a closed execution closed before the oldest session kept so far started, nothing after it
- * can be newer, and the scan stops early. Where the store breaks that order, the scan simply reads to the end.
+ * Lists sessions newest first, reading about as many executions as the page needs however many sessions there
+ * are. SQL visibility stores cannot `ORDER BY`, but they return open executions newest-started first, then closed
+ * ones by close time, newest first. So the open executions are one query read only as far as the page needs
+ * (and ties on its last start time); the closed ones another, read until one closed before the oldest session
+ * kept so far started (nothing after it can be newer). Where a store breaks either order, that query is simply
+ * read to the end, so the page is right on any store and fast on the ones that keep the order.
  */
 export async function listSessionPage(client: Client, options: ListSessionsOptions = {}): Promise<SessionPage> {
   const limit = options.limit ?? 100;
@@ -88,22 +95,40 @@ export async function listSessionPage(client: Client, options: ListSessionsOptio
   if (options.status) clauses.push(`SessionStatus = ${quoteQueryValue(options.status)}`);
   if (options.project) clauses.push(`SessionProject = ${quoteQueryValue(options.project)}`);
   if (cursor) clauses.push(`StartTime < ${quoteQueryValue(new Date(cursor.t + 1).toISOString())}`);
-
+  const want = limit + 1;
   const kept: SessionInfo[] = [];
-  let orderHolds = true;
-  let lastCloseTime: number | null = null;
-  for await (const execution of client.workflow.list({ query: clauses.join(' AND ') })) {
+  const consider = (execution: WorkflowExecutionInfo): void => {
     const session = sessionInfoFromExecution(execution);
-    if (!cursor || isAfterCursor(session, cursor)) keepNewest(kept, session, limit + 1);
-    const closed = execution.closeTime?.getTime() ?? null;
-    if (closed === null) {
-      if (lastCloseTime !== null) orderHolds = false;
-      continue;
-    }
-    if (lastCloseTime !== null && closed > lastCloseTime) orderHolds = false;
-    lastCloseTime = closed;
+    if (!cursor || isAfterCursor(session, cursor)) keepNewest(kept, session, want);
+  };
+
+  let previousStart = Infinity;
+  let ordered = true;
+  await scan(client, [...clauses, `ExecutionStatus = 'Running'`].join(' AND '), want + 1, (execution) => {
+    const started = execution.startTime.getTime();
+    if (started > previousStart) ordered = false;
+    previousStart = started;
+    consider(execution);
     const oldestKept = kept[limit];
-    if (orderHolds && oldestKept && closed < oldestKept.createdAt.getTime()) break;
+    return !(ordered && oldestKept && started < oldestKept.createdAt.getTime());
+  });
+
+  // A session whose status is an open one is in a closed execution only when Temporal ended it (shown as failed).
+  const openOnly = options.status !== undefined && ACTIVE_STATUSES.includes(options.status);
+  if (!openOnly) {
+    const oldestOpen = kept[limit];
+    const closedClauses = [...clauses, `ExecutionStatus != 'Running'`];
+    if (oldestOpen) closedClauses.push(`StartTime >= ${quoteQueryValue(oldestOpen.createdAt.toISOString())}`);
+    let lastCloseTime = Infinity;
+    ordered = true;
+    await scan(client, closedClauses.join(' AND '), want + 1, (execution) => {
+      consider(execution);
+      const closed = execution.closeTime?.getTime() ?? Infinity;
+      if (closed > lastCloseTime) ordered = false;
+      lastCloseTime = closed;
+      const oldestKept = kept[limit];
+      return !(ordered && oldestKept && closed < oldestKept.createdAt.getTime());
+    });
   }
   const sessions = kept.slice(0, limit);
   const last = sessions.at(-1);

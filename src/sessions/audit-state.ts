@@ -1,0 +1,30 @@
+import type { Phase, SessionEvent, SessionStatus } from '../../workflows/definitions';
+
+/** Status, phase and iteration of the session right after an audit entry. */
+export interface AuditState {
+  status: SessionStatus | 'pending';
+  phase: Phase;
+  iteration: number;
+}
+
+/** The state after applying `event` to `before` (what the page shows without asking again). */
+export function applyAuditEvent(before: AuditState, event: SessionEvent): AuditState {
+  switch (event.kind) {
+    case 'phase_started':
+      return {
+        status: (event.phase === 'review' ? 'awaiting_approval' : 'running') as SessionStatus,
+        phase: event.phase,
+        iteration: event.iteration,
+      };
+    case 'approved':
+    case 'rejected':
+      return { ...before, status: 'running' as SessionStatus };
+    case 'session_ended':
+      return { ...before, status: event.status, phase: event.status === ('completed' as SessionStatus) ? 'done' : before.phase };
+    default:
+      return before;
+  }
+}
+
+/** Before the first audit entry. */
+export const INITIAL_AUDIT_STATE: AuditState = { status: 'pending', phase: 'pm', iteration: 0 };

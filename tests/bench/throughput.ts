@@ -1,0 +1,195 @@
+/**
+ * Orchestration speed on one in-memory dev server, in one run: sessions/s (template agents, no-op agents, the
+ * bare workflow), start → review, approve and reject round trips, and `GET /sessions/{id}` beside a describe.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { createActivities, type WorkerActivities } from '../../activities';
+import { startGateway } from '../../src/gateway/server';
+import { Orchestrator } from '../../src/orchestration/orchestrator';
+import { createSessionWorker } from '../../src/worker';
+import { bareApprove, bareInReview, bareWorkflow } from './bare-workflow';
+import { decideSafely, http, pool, progress, type Samples, samples, timed, until } from './bench-kit';
+import { noopActivities } from './noop-agents';
+
+/** One path a session can take: through the gateway of a real worker, or the bare workflow. */
+export interface Lane {
+  name: string;
+  /** One whole session, start to end; the time from start to review goes to `toReview`. */
+  cycle(toReview: number[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A worker, an Orchestrator and a gateway on a task queue of their own. */
+export interface GatewayLane extends Lane {
+  base: string;
+  orchestrator: Orchestrator;
+  /** A session now waiting in review. */
+  inReview(): Promise<string>;
+}
+
+const silent = pino({ level: 'silent' });
+
+/** Start a session worker with `activities` and a gateway in front of it. */
+export async function gatewayLane(name: string, address: string, bundlePath: string, workDirBase: string, activities: WorkerActivities, connection?: Connection): Promise<GatewayLane> {
+  const taskQueue = `bench-${name}-${randomUUID()}`;
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker = await createSessionWorker({ connection: workerConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: bundlePath } });
+  const run = worker.run();
+  const config = { temporalAddress: address, taskQueue, workDirBase: path.join(workDirBase, name), maxActiveSessions: 1_000_000 };
+  const orchestrator = new Orchestrator(config, connection ? { connection } : {});
+  const gateway = await startGateway({ orchestrator, logger: silent }, 0, '127.0.0.1');
+  const base = `http://127.0.0.1:${gateway.port}`;
+  const status = async (id: string): Promise<string> => String((await http('GET', `${base}/sessions/${id}`)).json?.status);
+  const start = async (): Promise<string> => {
+    const created = await http('POST', `${base}/sessions`, { user_mission: `Benchmark session (${name})` });
+    if (created.status !== 201) throw new Error(`start answered ${created.status}: ${created.text}`);
+    return String(created.json?.session_id);
+  };
+  const reachReview = (id: string): Promise<true> => until(`${id} in review`, async () => ((await status(id)) === 'awaiting_approval' ? true : null));
+  return {
+    name,
+    base,
+    orchestrator,
+    async cycle(toReview) {
+      const [id, ms] = await timed(async () => {
+        const id = await start();
+        await reachReview(id);
+        return id;
+      });
+      toReview.push(ms);
+      const approved = await decideSafely(`${base}/sessions/${id}/approve`, {});
+      if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${approved.text}`);
+      await until(`${id} completed`, async () => {
+        const now = await status(id);
+        if (['failed', 'expired', 'cancelled'].includes(now)) throw new Error(`${id} ended ${now}`);
+        return now === 'completed' ? true : null;
+      });
+    },
+    async inReview() {
+      const id = await start();
+      await reachReview(id);
+      return id;
+    },
+    async close() {
+      await gateway.close();
+      await orchestrator.close();
+      worker.shutdown();
+      await run;
+      await workerConnection.close();
+    },
+  };
+}
+
+/** The bare workflow, with the same worker options as a session worker. */
+export async function bareLane(address: string): Promise<Lane & { inReview(): Promise<string>; approve(id: string): Promise<void> }> {
+  const taskQueue = `bench-bare-${randomUUID()}`;
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: { code },
+    activities: { step: (name: string) => Promise.resolve(name) },
+    maxHeartbeatThrottleInterval: '1 second',
+    reuseV8Context: true,
+    maxCachedWorkflows: 250,
+    maxConcurrentWorkflowTaskExecutions: 40,
+  });
+  const run = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const approveWhenReady = async (id: string, onReady?: () => void): Promise<void> => {
+    const handle = client.workflow.getHandle(id);
+    await until(`${id} approvable`, async () => {
+      try {
+        onReady?.();
+        await handle.executeUpdate(bareApprove);
+        return true;
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) return null;
+        throw err;
+      }
+    });
+  };
+  const start = async (): Promise<string> => {
+    const id = `bare-${randomUUID()}`;
+    await client.workflow.start(bareWorkflow, { taskQueue, workflowId: id });
+    return id;
+  };
+  return {
+    name: 'bare',
+    async cycle(toReview) {
+      const started = Date.now();
+      const id = await start();
+      let lastTry = started;
+      await approveWhenReady(id, () => (lastTry = Date.now()));
+      toReview.push(lastTry - started);
+      await client.workflow.getHandle(id).result();
+    },
+    async inReview() {
+      const id = await start();
+      const handle = client.workflow.getHandle(id);
+      await until(`${id} in review`, async () => ((await handle.query(bareInReview)) ? true : null));
+      return id;
+    },
+    async approve(id) {
+      await client.workflow.getHandle(id).executeUpdate(bareApprove);
+    },
+    async close() {
+      await connection.close();
+      worker.shutdown();
+      await run;
+      await workerConnection.close();
+    },
+  };
+}
+
+/** Sessions per second of `lane` with `concurrency` sessions at a time, and each session's time to review. */
+export async function sessionsPerSecond(lane: Lane, concurrency: number, count: number): Promise<{ perSecond: number; toReview: Samples }> {
+  const toReview: number[] = [];
+  const [, ms] = await timed(() => pool(count, concurrency, () => lane.cycle(toReview)));
+  return { perSecond: Math.round((count / (ms / 1000)) * 100) / 100, toReview: samples(toReview) };
+}
+
+/** Round trips of one decision at a time: each call's latency, on sessions prepared in review beforehand. */
+export async function roundTrips(count: number, prepare: () => Promise<string>, decide: (id: string) => Promise<void>): Promise<Samples> {
+  const ids: string[] = [];
+  await pool(count, 5, async () => {
+    ids.push(await prepare());
+  });
+  const latencies: number[] = [];
+  for (const id of ids) latencies.push((await timed(() => decide(id)))[1]);
+  return samples(latencies);
+}
+
+/** `GET /sessions/{id}` through the gateway beside a describe through the Orchestrator, alternating blocks. */
+export async function readLatency(lane: GatewayLane, id: string, count: number): Promise<{ gateway: Samples; direct: Samples }> {
+  const viaGateway: number[] = [];
+  const direct: number[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    await http('GET', `${lane.base}/sessions/${id}`);
+    await lane.orchestrator.getSessionStatus(id);
+  }
+  while (viaGateway.length < count) {
+    for (let i = 0; i < 25; i += 1) viaGateway.push((await timed(() => http('GET', `${lane.base}/sessions/${id}`)))[1]);
+    for (let i = 0; i < 25; i += 1) direct.push((await timed(() => lane.orchestrator.getSessionStatus(id)))[1]);
+  }
+  return { gateway: samples(viaGateway), direct: samples(direct) };
+}
+
+/** Template agents (the default provider) for a lane. */
+export function templateActivities(): WorkerActivities {
+  return createActivities();
+}
+
+export { noopActivities };
+
+/** Log a lane's figure as it is measured. */
+export function report(what: string, value: unknown): void {
+  progress(`${what}: ${JSON.stringify(value)}`);
+}
