@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Context } from '@temporalio/activity';
+import { createEngineer } from '../../activities/agents/engineer';
 import { createPm } from '../../activities/agents/pm';
 import { createAgentDeps } from '../../activities/agents/agent-deps';
 import { resolveConfig } from '../../src/config';
@@ -49,7 +50,9 @@ void test('a retried activity leaves no duplicate log lines (the real workflow r
 
 void test('cancelling a session while QA runs its tests kills the test process tree', async () => {
   const marker = `${Math.floor(Math.random() * 1e6)}`;
-  const harness = await agentHarness({ QA_TEST_COMMAND: `bash -c "sleep 304.${marker} & wait"` });
+  const env = { QA_TEST_COMMAND: `bash -c "sleep 304.${marker} & wait"` };
+  // The single-shot engineer: the loop's engineer would run the same test command before QA does.
+  const harness = await agentHarness(env, { overrides: { engineer: createEngineer(createAgentDeps(resolveConfig({}, env))) } });
   try {
     const id = await harness.orchestrator.startNewSession('Build a stopwatch');
     await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);

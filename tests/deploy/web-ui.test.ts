@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { findTemporalCli } from '../../src/temporal/binaries';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { SessionHarness } from '../helpers/session-harness';
+import { phaseOfActivity } from '../../workflows/definitions';
 
 const run = promisify(execFile);
 
@@ -61,10 +62,13 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
       history.decisions.map((d) => ({ decision: d.decision, by: d.by, via: d.via })),
       [{ decision: 'approve', by: 'ops', via: 'signal' }],
     );
+    // Every agent activity is named after its phase: the phase itself, or (the Engineer's loop) engineer + its step.
     const phases = new Set<string>();
     for (const event of (await handle.fetchHistory()).events ?? []) {
       const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (type && type !== 'logSessionEvent') phases.add(type);
+      if (!type || type === 'logSessionEvent') continue;
+      assert.match(type, /^(pm|architect|qa|engineer(LoopBegin|ModelTurn|Tool|LoopFinish)?)$/, type);
+      phases.add(phaseOfActivity(type) ?? type);
     }
     assert.deepEqual([...phases].sort(), ['architect', 'engineer', 'pm', 'qa']);
   });
