@@ -145,6 +145,21 @@ export class GatewayHarness {
     return this.waitFor(id, (session) => session.status === status, timeoutMs);
   }
 
+  /**
+   * Scrape /metrics until `ready(text)` holds (session figures refresh in the background, so a scrape may answer
+   * from the previous figures); returns the last text either way, for the test's own assertions.
+   */
+  async scrapeUntil(ready: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = (await this.request('GET', '/metrics', { token: this.options.gateway?.apiToken })).text;
+      if (ready(text)) return text;
+      await sleep(100);
+    }
+    return text;
+  }
+
   async close(): Promise<void> {
     await this.gateway.close();
     await this.gatewayOrchestrator.close();

@@ -94,18 +94,18 @@ void describe('the review loop over HTTP, on the real stack', () => {
     assert.equal(specRevisions.length, 2, 'the architect wrote the spec twice');
     assert.notEqual(specRevisions[0].sha256, specRevisions[1].sha256);
 
-    const metrics = await gw.request('GET', '/metrics');
-    assert.equal(metrics.status, 200);
-    assert.match(metrics.text, /# HELP sessions_total Total number of sessions\n# TYPE sessions_total counter/);
-    assert.match(metrics.text, /# HELP sessions_active Current active sessions\n# TYPE sessions_active gauge/);
-    assert.match(metrics.text, /# HELP approvals_total Total approvals\n# TYPE approvals_total counter/);
-    assert.match(metrics.text, /# HELP rejections_total Total rejections\n# TYPE rejections_total counter/);
-    assert.ok((metricValue(metrics.text, 'sessions_total') ?? 0) >= 1);
-    assert.ok((metricValue(metrics.text, 'approvals_total') ?? 0) >= 1);
-    assert.ok((metricValue(metrics.text, 'rejections_total') ?? 0) >= 1);
-    assert.ok((metricValue(metrics.text, 'sessions_by_status{status="completed"}') ?? 0) >= 1);
-    assert.match(metrics.text, /http_request_duration_seconds_count\{method="POST",route="\/sessions\/:id\/approve",status_code="200"\} 1/);
-    assert.match(metrics.text, /process_cpu_user_seconds_total/);
+    const text = await gw.scrapeUntil((scraped) => (metricValue(scraped, 'approvals_total') ?? 0) >= 1 && (metricValue(scraped, 'rejections_total') ?? 0) >= 1);
+    assert.equal((await gw.request('GET', '/metrics')).status, 200);
+    assert.match(text, /# HELP sessions_total Total number of sessions\n# TYPE sessions_total counter/);
+    assert.match(text, /# HELP sessions_active Current active sessions\n# TYPE sessions_active gauge/);
+    assert.match(text, /# HELP approvals_total Total approvals\n# TYPE approvals_total counter/);
+    assert.match(text, /# HELP rejections_total Total rejections\n# TYPE rejections_total counter/);
+    assert.ok((metricValue(text, 'sessions_total') ?? 0) >= 1);
+    assert.ok((metricValue(text, 'approvals_total') ?? 0) >= 1);
+    assert.ok((metricValue(text, 'rejections_total') ?? 0) >= 1);
+    assert.ok((metricValue(text, 'sessions_by_status{status="completed"}') ?? 0) >= 1);
+    assert.match(text, /http_request_duration_seconds_count\{method="POST",route="\/sessions\/:id\/approve",status_code="200"\} 1/);
+    assert.match(text, /process_cpu_user_seconds_total/);
 
     const line = gw.logs.find((entry) => entry.route === '/sessions/:id/approve');
     assert.equal(line?.session_id, id, 'the request log names the session');

@@ -20,12 +20,7 @@ test('model tokens of completed sessions are exported per phase, model and kind,
     await harness.request('POST', `/sessions/${id}/approve`, { body: {} });
     await harness.waitForStatus(id, 'completed');
 
-    let text = '';
-    for (let attempt = 0; attempt < 100; attempt += 1) {
-      text = (await harness.request('GET', '/metrics', { unchecked: true })).text;
-      if (metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}') !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const text = await harness.scrapeUntil((scraped) => metricValue(scraped, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}') !== null, 60_000);
     assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'), 120);
     assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="completion"}'), 30);
 
