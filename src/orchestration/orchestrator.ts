@@ -404,6 +404,8 @@ export class Orchestrator {
     const handle = client.workflow.getHandle(checkedSessionId(sessionId));
     roundArg(options);
     const { timeoutMs } = options;
+    const unprocessed = send;
+    send = (target, updateId) => sendUntilProcessed((id) => unprocessed(target, id), updateId);
     try {
       if (timeoutMs === undefined) return sessionInfoFromState(await send(handle, options.decisionId));
       const decisionId = options.decisionId ?? randomUUID();
@@ -440,6 +442,28 @@ export class Orchestrator {
         throw new InvalidOperationError(`session ${sessionId} is not awaiting approval (status ${info.status})`, { cause: err });
       }
       throw err;
+    }
+  }
+}
+
+/** Sends of a decision the server refused as "not processed by the worker" before it gives up. */
+const UNPROCESSED_UPDATE_ATTEMPTS = 5;
+
+/**
+ * `send`, again when the server answers that no worker processed the update (concurrent updates can race a workflow
+ * task that then carries none of them). Such an update was neither accepted nor applied, and the server keeps that
+ * answer for its id, so it is sent again under an id derived from the first: every retry of the same decision (same
+ * idempotency key) derives the same ids, and so still applies at most once.
+ */
+async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<SessionState>, updateId: string | undefined): Promise<SessionState> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await send(attempt === 1 || updateId === undefined ? updateId : `${updateId}#resend-${attempt - 1}`);
+    } catch (err) {
+      const unprocessed =
+        err instanceof WorkflowUpdateFailedError && /processed by (the )?worker/i.test(`${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`);
+      if (!unprocessed || attempt >= UNPROCESSED_UPDATE_ATTEMPTS) throw err;
+      await sleep(100 * 2 ** (attempt - 1));
     }
   }
 }
