@@ -133,8 +133,16 @@ export function happyReply(request: RecordedRequest): CannedReply {
     case 'architect':
       return { content: STAND_IN_DESIGN };
     case 'engineer':
-      return { content: STAND_IN_CODE };
+      return request.body.response_format?.json_schema?.name === 'engineer_action' ? loopEngineerReply(request) : { content: STAND_IN_CODE };
     default:
       return { content: JSON.stringify({ notes: ['Check the add function.'] }) };
   }
+}
+
+/** The Engineer loop's actions: write the stand-in code on the first turn, then say it is done. */
+function loopEngineerReply(request: RecordedRequest): CannedReply {
+  const turnsSoFar = request.body.messages?.filter((message) => message.role === 'assistant').length ?? 0;
+  return turnsSoFar === 0
+    ? { content: JSON.stringify({ tool: 'write_file', path: 'src/add.js', content: 'exports.add = (a, b) => a + b;\n' }) }
+    : { content: JSON.stringify({ tool: 'done', summary: 'Implemented add.' }) };
 }

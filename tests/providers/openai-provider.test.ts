@@ -58,21 +58,21 @@ void describe('the openai provider against a local chat-completions stand-in', (
       assert.equal(info.status, SessionStatus.COMPLETED, logs);
       assert.equal(info.qaPassed, true);
       const roles = standIn.requests.map((request) => ChatStandIn.roleOf(request));
-      assert.deepEqual(roles, ['pm', 'architect', 'engineer'], 'one request per model phase; QA passed, so no analysis');
+      assert.deepEqual(roles, ['pm', 'architect', 'engineer', 'engineer'], 'one request per document phase, two Engineer turns; QA passed, so no analysis');
       for (const request of standIn.requests) {
         assert.equal(request.method, 'POST');
         assert.equal(request.url, '/v1/chat/completions');
         assert.equal(request.authorization, 'Bearer sk-test-key');
         assert.equal(request.body.model, 'stand-in-model');
+        assert.equal(request.body.max_tokens, 4096, 'the default reply limit');
+        assert.equal(request.body.response_format?.type, 'json_schema');
+        assert.equal(request.body.response_format?.json_schema?.strict, true);
+      }
+      for (const request of standIn.requests.slice(0, 2)) {
         assert.deepEqual(request.body.messages?.map((message) => message.role), ['system', 'user']);
         assert.match(request.body.messages?.[1]?.content ?? '', /Mission: Build an adder/);
       }
-      assert.equal(standIn.requests[0]?.body.response_format?.json_schema?.name, 'prd');
-      assert.equal(standIn.requests[1]?.body.response_format?.json_schema?.name, 'design');
-      for (const request of standIn.requests) assert.equal(request.body.max_tokens, 4096, 'the default reply limit');
-      assert.equal(standIn.requests[2]?.body.response_format?.type, 'json_schema');
-      assert.equal(standIn.requests[2]?.body.response_format?.json_schema?.strict, true);
-      assert.match(standIn.requests[2]?.body.messages?.[1]?.content ?? '', /Technical specification:[\s\S]*src\/add\.js/, 'the engineer sees the spec');
+      assert.deepEqual(standIn.requests.map((request) => request.body.response_format?.json_schema?.name), ['prd', 'design', 'engineer_action', 'engineer_action']);
 
       assert.deepEqual(missingSections(await readWorkFile(info.workDir, ARTIFACT_PATHS.prd), 'prd'), []);
       assert.deepEqual(missingSections(await readWorkFile(info.workDir, ARTIFACT_PATHS.tech_spec), 'tech_spec'), []);
@@ -80,25 +80,26 @@ void describe('the openai provider against a local chat-completions stand-in', (
       assert.equal(await readWorkFile(info.workDir, 'src/add.js'), 'exports.add = (a, b) => a + b;\n');
       assert.match(await readWorkFile(info.workDir, ARTIFACT_PATHS.bug_report), /PASS \(1 passed, 0 failed\)/);
       assert.match(logs, /\[pm\] Model usage: stand-in-model, 101 prompt \+ 20 completion = 121 tokens in 1 request\(s\)/);
-      assert.match(logs, /\[engineer\] Model usage: stand-in-model/);
-      const usage = state?.events.filter((event) => event.kind === 'phase_completed').map((event) => [event.phase, event.usage?.totalTokens ?? null]);
-      assert.deepEqual(usage, [['pm', 121], ['architect', 122], ['engineer', 123], ['qa', null]]);
+      const usage = state?.events.flatMap((event) => (event.kind === 'phase_completed' && event.phase !== 'engineer' ? [[event.phase, event.usage?.totalTokens ?? null]] : []));
+      assert.deepEqual(usage, [['pm', 121], ['architect', 122], ['qa', null]]);
+      const turns = state?.events.filter((event) => event.kind === 'agent_turn').map((event) => (event.kind === 'agent_turn' ? [event.tool, event.usage?.totalTokens ?? null] : null));
+      assert.deepEqual(turns, [['write_file', 123], ['done', 124]], "the Engineer's turns and their tokens");
     });
   });
 
-  void test('a reply that stays unusable is repaired twice within the activity, then fails the engineer, not retried', async () => {
-    reply = (request) => (ChatStandIn.roleOf(request) === 'engineer' ? { content: 'Sure! Here is the code: exports.add = ...' } : happyReply(request));
+  void test('a reply that stays unusable is repaired twice within the activity, then fails the phase, not retried', async () => {
+    reply = (request) => (ChatStandIn.roleOf(request) === 'architect' ? { content: 'Sure! Here is the design: a function add.' } : happyReply(request));
     standIn.requests.length = 0;
     await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs, state }) => {
       assert.equal(info.status, SessionStatus.FAILED);
-      assert.equal(info.currentPhase, 'engineer');
-      const engineer = standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'engineer');
-      assert.equal(engineer.length, 3, 'the first request and two repairs, no activity retry');
-      assert.match(engineer[1]?.body.messages?.at(-1)?.content ?? '', /That reply cannot be used: the engineer's reply is not JSON/, 'the repair quotes the error');
-      assert.equal(engineer[1]?.body.messages?.at(-2)?.content, 'Sure! Here is the code: exports.add = ...', 'and the reply');
-      assert.match(logs, /\[engineer\] Reply 1 unusable \(the engineer's reply is not JSON.*\); asking again, 2 repair\(s\) left/);
-      assert.match(logs, /\[engineer\] Failed \(InvalidModelOutput, not retried\): the engineer's reply is not JSON.*\(3 replies, none usable; \d+ tokens spent\)/);
-      assert.match(state?.failureReason ?? '', /engineer failed: the engineer's reply is not JSON/);
+      assert.equal(info.currentPhase, 'architect');
+      const architect = standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'architect');
+      assert.equal(architect.length, 3, 'the first request and two repairs, no activity retry');
+      assert.match(architect[1]?.body.messages?.at(-1)?.content ?? '', /That reply cannot be used: the architect's reply is not JSON/, 'the repair quotes the error');
+      assert.equal(architect[1]?.body.messages?.at(-2)?.content, 'Sure! Here is the design: a function add.', 'and the reply');
+      assert.match(logs, /\[architect\] Reply 1 unusable \(the architect's reply is not JSON.*\); asking again, 2 repair\(s\) left/);
+      assert.match(logs, /\[architect\] Failed \(InvalidModelOutput, not retried\): the architect's reply is not JSON.*\(3 replies, none usable; \d+ tokens spent\)/);
+      assert.match(state?.failureReason ?? '', /architect failed: the architect's reply is not JSON/);
       return Promise.resolve();
     });
   });
@@ -122,16 +123,17 @@ void describe('the openai provider against a local chat-completions stand-in', (
     });
   });
 
-  void test('files outside the project are refused before anything is written', async () => {
-    const escape = JSON.stringify({ files: [{ path: 'src/ok.js', content: '1' }, { path: '../../escaped.js', content: 'owned' }], notes: '' });
-    reply = (request) => (ChatStandIn.roleOf(request) === 'engineer' ? { content: escape } : happyReply(request));
+  void test("files outside the project are refused before anything is written (the architect's scaffold files)", async () => {
+    const files = [{ path: 'src/ok.js', purpose: 'ok', content: '1' }, { path: '../../escaped.js', purpose: 'escape', content: 'owned' }];
+    const escape = JSON.stringify({ overview: 'o', interfaces: 'i', test_plan: 't', files, feedback_response: '' });
+    reply = (request) => (ChatStandIn.roleOf(request) === 'architect' ? { content: escape } : happyReply(request));
     await runSession(openaiEnv(standIn), 'Build an adder', async ({ info, logs }) => {
       assert.equal(info.status, SessionStatus.FAILED);
-      assert.match(logs, /InvalidModelOutput, not retried\): the engineer's reply does not match the expected shape: files\.1\.path: must be a relative path/);
+      assert.match(logs, /InvalidModelOutput, not retried\): the architect's reply does not match the expected shape: files\.1\.path: must be a relative path/);
       const base = path.dirname(info.workDir);
       assert.deepEqual((await readdir(path.dirname(base))).filter((name) => name.includes('escaped')), []);
-      assert.equal(existsSync(path.join(info.workDir, 'src', 'ok.js')), false, 'nothing of the reply was written');
-      assert.equal(existsSync(path.join(info.workDir, 'test', 'add.test.js')), true, 'while the scaffold did run');
+      assert.equal(existsSync(path.join(info.workDir, ARTIFACT_PATHS.scaffold)), false, 'no scaffold.sh was written');
+      assert.equal(existsSync(path.join(info.workDir, ARTIFACT_PATHS.tech_spec)), false, 'nor the spec');
     });
   });
 
