@@ -25,7 +25,7 @@ void describe('cluster faults: the Temporal server and PostgreSQL', () => {
   });
 
   void test('PostgreSQL crashed and restarted under load: gateways answer 503 (JSON) or succeed meanwhile, recover, no session lost', async () => {
-    const report = await postgresRestarts(cluster, { trials: 1, downMs: 5_000, sessionsPerTrial: 3 });
+    const report = await postgresRestarts(cluster, { trials: 1, downMs: 8_000, sessionsPerTrial: 3 });
     console.log(
       `# PostgreSQL restart: ${JSON.stringify(totals(report.verdicts, report.lost, EXPECTED_ITERATIONS))}; answers during the outage ${JSON.stringify(report.duringOutage)}; ` +
         `recovery per gateway ${JSON.stringify(report.recoveryMs)} ms; ${report.startedDuringOutage} starts sent during the outage; in ${report.durationMs} ms`,

@@ -63,7 +63,7 @@ async function freeMembershipPort(): Promise<number> {
   throw new Error('no free port below 32768');
 }
 
-function configYaml(postgres: PostgresServer, ports: Record<'frontend' | 'history' | 'matching' | 'worker', [number, number]>): string {
+function configYaml(postgres: PostgresServer, ports: Record<'frontend' | 'history' | 'matching' | 'worker', [number, number]>, dynamicConfigFile: string): string {
   const store = (db: string, maxConns: number): string => `
       sql:
         pluginName: "postgres12"
@@ -109,8 +109,22 @@ clusterMetadata:
       rpcAddress: "127.0.0.1:${ports.frontend[0]}"
 dcRedirectionPolicy:
   policy: "noop"
+dynamicConfigClient:
+  filepath: "${dynamicConfigFile}"
+  pollInterval: "10s"
 `;
 }
+
+/**
+ * Dynamic configuration. The server's default visibility rate limit (10 requests/s per namespace and frontend,
+ * burst 1×) throttles the gateways' derived metrics: each refresh runs some thirty count queries at once, so with
+ * the default they miss their deadline and /metrics loses its session figures. A deployment needs the same.
+ */
+export const DYNAMIC_CONFIG_YAML = `frontend.namespaceRPS.visibility:
+  - value: 200
+frontend.namespaceBurstRatio.visibility:
+  - value: 2
+`;
 
 /**
  * The Temporal server (all four services in one process) on PostgreSQL with SQL visibility, on loopback ports
@@ -139,7 +153,9 @@ export class TemporalServer {
     const pair = async (): Promise<[number, number]> => [await freePort(), await freeMembershipPort()];
     const ports = { frontend: await pair(), history: await pair(), matching: await pair(), worker: await pair() };
     const configFile = path.join(baseDir, 'temporal.yaml');
-    writeFileSync(configFile, configYaml(postgres, ports));
+    const dynamicConfigFile = path.join(baseDir, 'temporal-dynamic.yaml');
+    writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG_YAML);
+    writeFileSync(configFile, configYaml(postgres, ports, dynamicConfigFile));
     const server = new TemporalServer(`127.0.0.1:${ports.frontend[0]}`, binDir, configFile, path.join(baseDir, 'temporal.log'));
     await server.start();
     return server;

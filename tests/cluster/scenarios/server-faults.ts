@@ -86,7 +86,7 @@ export async function temporalServerKills(cluster: Cluster, trials: number): Pro
 
 /** Answers the gateways gave while PostgreSQL was down and after. */
 export interface PostgresRestartReport extends ServerFaultReport {
-  /** Status code → count, for reads and starts sent while the database was down. */
+  /** Status code → count, for reads and starts sent while the database was down (answered then or after). */
   duringOutage: Record<string, number>;
   /** Answers during the outage that were neither 200/201 nor 503 with a JSON error body. */
   badAnswers: string[];
@@ -125,7 +125,7 @@ export async function postgresRestarts(cluster: Cluster, options: { trials: numb
           ? call(gateway, 'POST', '/sessions', { body: { user_mission: `Started during outage ${key}` }, headers: { 'Idempotency-Key': key }, timeoutMs: 15_000 })
           : call(gateway, 'GET', `/sessions/${ids[n % ids.length]}`, { timeoutMs: 15_000 })
         ).catch((err: unknown) => ({ status: 0, text: String(err), json: null }));
-        if (!outage) break;
+        // Counted even when the answer comes after the restart: the request met the outage.
         duringOutage[reply.status] = (duringOutage[reply.status] ?? 0) + 1;
         const okStatus = isStart ? [201, 503] : [200, 503];
         if (!okStatus.includes(reply.status) || (reply.status === 503 && typeof reply.json?.error?.code !== 'string')) badAnswers.push(`${reply.status} ${reply.text.slice(0, 200)}`);
