@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { projectRoot } from '../../src/temporal/binaries';
 import { freePort } from '../../src/temporal/free-port';
 import net from 'node:net';
 import { ManagedProcess } from './managed-process';
@@ -115,16 +116,8 @@ dynamicConfigClient:
 `;
 }
 
-/**
- * Dynamic configuration. The server's default visibility rate limit (10 requests/s per namespace and frontend,
- * burst 1×) throttles the gateways' derived metrics: each refresh runs some thirty count queries at once, so with
- * the default they miss their deadline and /metrics loses its session figures. A deployment needs the same.
- */
-export const DYNAMIC_CONFIG_YAML = `frontend.namespaceRPS.visibility:
-  - value: 200
-frontend.namespaceBurstRatio.visibility:
-  - value: 2
-`;
+/** The dynamic configuration docker-compose.yml mounts too: a visibility rate limit the gateways' metrics fit in. */
+export const DYNAMIC_CONFIG_FILE = path.join(projectRoot(), 'src', 'temporal', 'dynamic-config.yaml');
 
 /**
  * The Temporal server (all four services in one process) on PostgreSQL with SQL visibility, on loopback ports
@@ -154,7 +147,7 @@ export class TemporalServer {
     const ports = { frontend: await pair(), history: await pair(), matching: await pair(), worker: await pair() };
     const configFile = path.join(baseDir, 'temporal.yaml');
     const dynamicConfigFile = path.join(baseDir, 'temporal-dynamic.yaml');
-    writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG_YAML);
+    copyFileSync(DYNAMIC_CONFIG_FILE, dynamicConfigFile);
     writeFileSync(configFile, configYaml(postgres, ports, dynamicConfigFile));
     const server = new TemporalServer(`127.0.0.1:${ports.frontend[0]}`, binDir, configFile, path.join(baseDir, 'temporal.log'));
     await server.start();
