@@ -8,6 +8,9 @@ import { Orchestrator, type TemporalReachability } from '../../src/orchestration
 import { type HarnessOptions, SessionHarness } from '../helpers/session-harness';
 import { OpenApiChecker } from './openapi-checker';
 
+/** The longest a test request may wait for the gateway's answer. */
+const REQUEST_LIMIT_MS = 90_000;
+
 /** A response as the tests read it. */
 export interface HttpResponse {
   status: number;
@@ -120,7 +123,8 @@ export class GatewayHarness {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    // A request the gateway never answers fails the test instead of keeping the suite open.
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(REQUEST_LIMIT_MS) });
     const text = await response.text();
     const contentType = response.headers.get('content-type');
     if (!options.unchecked) openApi.check(method, new URL(path, this.baseUrl).pathname, response.status, contentType, text);
