@@ -61,6 +61,16 @@ export type { TemporalReachability, TemporalState } from './connection-state';
 
 export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
+/**
+ * An abort signal that cancels every gRPC call made under it as the call starts: the SDK cancels a call when its
+ * signal's `abort` event fires, and a real signal that is already aborted never fires it again.
+ */
+const CANCEL_AT_ONCE = {
+  aborted: true,
+  addEventListener: (_type: string, listener: () => void) => queueMicrotask(listener),
+  removeEventListener: () => undefined,
+} as unknown as AbortSignal;
+
 /** A call under withDeadline still waiting this long makes the connection state probe Temporal. */
 const SLOW_CALL_MS = 1_000;
 
@@ -107,6 +117,8 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   readonly config: OrchestratorConfig;
   private clientPromise: Promise<Client> | null = null;
+  /** The client once connected (the fast path needs it without waiting). */
+  private connectedClient: Client | null = null;
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
   /** Every read of a session goes through here. */
@@ -241,11 +253,23 @@ export class Orchestrator {
   async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     const known = this.temporalState.snapshot();
     if (known.state === 'down') {
-      this.temporalState.countFastFailure();
-      throw new TemporalUnavailableError(
-        `Temporal is unavailable (known from the connection state since ${known.since.toISOString()}: ${known.reason ?? 'down'}); the request was not sent`,
-        { fromConnectionState: true },
-      );
+      const refused = (): TemporalUnavailableError => {
+        this.temporalState.countFastFailure();
+        return new TemporalUnavailableError(
+          `Temporal is unavailable (known from the connection state since ${known.since.toISOString()}: ${known.reason ?? 'down'}); the request was not sent`,
+          { fromConnectionState: true },
+        );
+      };
+      // `fn` still runs, for what it can answer without Temporal (remembered work directories); every Temporal
+      // call in it is cancelled as it starts, before anything is sent.
+      if (!this.connectedClient) throw refused();
+      const client = this.connectedClient;
+      try {
+        return await this.boundedCalls.run(client.connection, timeoutMs, () => client.connection.withAbortSignal(CANCEL_AT_ONCE, fn));
+      } catch (err) {
+        if (isUnavailability(err)) throw refused();
+        throw err;
+      }
     }
     if (known.state === 'unknown') this.temporalState.check();
     const down = this.temporalState.whenDown();
@@ -358,6 +382,7 @@ export class Orchestrator {
     const connection = this.ownedConnection;
     this.ownedConnection = null;
     this.clientPromise = null;
+    this.connectedClient = null;
     await connection?.close();
   }
 
@@ -386,7 +411,8 @@ export class Orchestrator {
     } else {
       this.temporalState.watch(channelOf(connection));
     }
-    return new Client({ connection, namespace: this.config.namespace });
+    this.connectedClient = new Client({ connection, namespace: this.config.namespace });
+    return this.connectedClient;
   }
 
   /** Resolves when Temporal answers at all (no namespace involved); the connection state's probe. */
