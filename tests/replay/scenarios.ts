@@ -192,6 +192,17 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'current-code-completed',
+    run: async (harness) => {
+      // Every patch of today's code (review rounds, the engineer loop, local log lines), recorded together.
+      const id = await toReview(harness, 'Replay: the session as the current code runs it');
+      await harness.orchestrator.rejectAndIterate(id, 'One more section', 'architect', { reviewRound: 1 });
+      await harness.waitFor(id, (info) => info.status === SessionStatus.AWAITING_APPROVAL && info.reviewRound === 2);
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 2 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
     name: 'expired-in-review',
     options: { config: { sessionTtlDays: 2 / 86_400 } },
     run: async (harness) => {
