@@ -31,6 +31,9 @@ async function main(): Promise<void> {
         await cleanup().catch((err: unknown) => logger.error({ err }, 'error while shutting down'));
       }
       logger.info('stopped');
+      // Everything is closed; should anything half-started still hold the event loop (a signal during start-up,
+      // while the worker was being created), leave anyway.
+      setTimeout(() => process.exit(), 2_000).unref();
     })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
 

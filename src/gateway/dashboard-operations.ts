@@ -54,6 +54,15 @@ export const SESSION_EVENTS = {
     })
     .strict(),
   log: z.object({ line: z.string().describe('one line of the session’s log, without its newline') }).strict(),
+  artifact: z
+    .object({
+      index: z.int().min(0).describe('the audit entry (phase_completed) that wrote it'),
+      name: z.enum(['prd', 'tech_spec', 'scaffold', 'bug_report', 'code']),
+      path: z.string().describe('relative to work_dir'),
+      sha256: z.string(),
+      bytes: z.int().min(0),
+    })
+    .strict(),
   notice: z.object({ code: z.string(), message: z.string() }).strict(),
 } satisfies Record<string, z.ZodType>;
 
