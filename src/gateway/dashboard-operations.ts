@@ -44,15 +44,6 @@ export const SESSION_EVENTS = {
       iteration: z.int().min(0),
     })
     .strict(),
-  artifact: z
-    .object({
-      index: z.int().min(0).describe('the audit entry that wrote it'),
-      name: z.string(),
-      path: z.string().describe('relative to work_dir'),
-      sha256: z.string(),
-      bytes: z.int().min(0),
-    })
-    .strict(),
   log: z.object({ line: z.string().describe('one line of the session’s log, without its newline') }).strict(),
   artifact: z
     .object({
