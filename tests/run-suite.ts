@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   console.log(`# suite: model server (${model.model}) on ${model.baseUrl}, listening after ${model.startSeconds} s`);
   try {
     const files = await testFiles(__dirname);
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], {
       stdio: 'inherit',
       env: { ...process.env, ...exportSharedServer({ address: server.address, bundlePath }), ...exportSharedModelServer(model) },
     });

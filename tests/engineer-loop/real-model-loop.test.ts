@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ModelRecord, ToolRecord } from '../../activities/engineer-loop/transcript';
 import { SessionWorkspace } from '../../activities/workspace';
-import { type ClaimedModelServer, claimModelServer, realModelEnv } from '../helpers/model-server';
+import { type ClaimedModelServer, claimModelServer, REAL_MODEL_TIMEOUT_MS, realModelEnv } from '../helpers/model-server';
 import { type LoopFixture, loopFixture, loopSteps } from './loop-fixture';
 import { LoopWorker } from './loop-worker';
 
@@ -11,7 +11,7 @@ import { LoopWorker } from './loop-worker';
  * by the test workflow on a real worker. It checks the plumbing, not the model's judgement: each turn is a real
  * request whose reply is a valid action, and the tool step carried it out in the work directory.
  */
-void describe('the Engineer loop with a real model', () => {
+void describe('the Engineer loop with a real model', { timeout: REAL_MODEL_TIMEOUT_MS }, () => {
   let server: ClaimedModelServer;
   let fixture: LoopFixture;
   before(async () => {
@@ -23,7 +23,7 @@ void describe('the Engineer loop with a real model', () => {
     await fixture.remove();
   });
 
-  void test('three real model calls (done withheld for two) whose actions are valid and carried out', async (t) => {
+  void test('three real model calls (done withheld for two) whose actions are valid and carried out', { timeout: REAL_MODEL_TIMEOUT_MS }, async (t) => {
     const env = realModelEnv(server, { AGENT_MAX_TURNS: '3', AGENT_MIN_TURNS: '2', AGENT_ACTION_FORMAT: 'json' });
     const worker = await LoopWorker.start(loopSteps(env));
     try {

@@ -122,3 +122,9 @@ function unlinkQuietly(file: string): void {
     // already gone
   }
 }
+
+/**
+ * The time a real-model test (and its wait for the shared server) may take: generation on two shared cores is slow,
+ * and the files take turns on one server.
+ */
+export const REAL_MODEL_TIMEOUT_MS = 900_000;

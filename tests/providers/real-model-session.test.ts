@@ -7,7 +7,7 @@ import { missingSections } from '../../activities/providers/document-sections';
 import { ChatClient } from '../../activities/providers/openai/chat-client';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { ARTIFACT_PATHS, type SessionEvent } from '../../workflows/definitions';
-import { type ClaimedModelServer, claimModelServer, realModelEnv, TEST_MAX_TOKENS } from '../helpers/model-server';
+import { type ClaimedModelServer, claimModelServer, REAL_MODEL_TIMEOUT_MS, realModelEnv, TEST_MAX_TOKENS } from '../helpers/model-server';
 import { agentHarness, readWorkFile } from './agent-harness';
 
 // Against the real model: llama.cpp's server with SmolLM2-135M-Instruct, shared by the suite. These tests check
@@ -34,14 +34,14 @@ function phaseFigures(events: readonly SessionEvent[]): string[] {
   return lines;
 }
 
-void describe('a whole session with the real model behind the openai provider', () => {
+void describe('a whole session with the real model behind the openai provider', { timeout: REAL_MODEL_TIMEOUT_MS }, () => {
   let model: ClaimedModelServer;
   before(async () => {
     model = await claimModelServer();
-  });
+  }, { timeout: REAL_MODEL_TIMEOUT_MS });
   after(() => model.release());
 
-  void test('the server answers a JSON-schema request with JSON that parses, and reports usage', async () => {
+  void test('the server answers a JSON-schema request with JSON that parses, and reports usage', { timeout: REAL_MODEL_TIMEOUT_MS }, async () => {
     const chat = new ChatClient({ baseUrl: model.baseUrl, model: model.model, responseFormat: 'json_schema', timeoutMs: 120_000, maxTokens: TEST_MAX_TOKENS });
     const schema = {
       type: 'object',
@@ -64,7 +64,7 @@ void describe('a whole session with the real model behind the openai provider', 
     assert.equal(reply.usage.model, model.model);
   });
 
-  void test('the server renders offered tools into the prompt: its chat template supports native tool calls', async () => {
+  void test('the server renders offered tools into the prompt: its chat template supports native tool calls', { timeout: REAL_MODEL_TIMEOUT_MS }, async () => {
     const root = model.baseUrl.replace(/\/v1$/, '');
     const props = (await (await fetch(`${root}/props`)).json()) as { chat_template_caps?: { supports_tools?: boolean; supports_tool_calls?: boolean } };
     assert.equal(props.chat_template_caps?.supports_tools, true);
@@ -82,7 +82,7 @@ void describe('a whole session with the real model behind the openai provider', 
     assert.match(prompt, /<tool_response>\nwrote a\.js\n<\/tool_response>/, 'and its result');
   });
 
-  void test('PM and Architect write every section, the session reaches review, then Engineer and QA run and QA reports', async () => {
+  void test('PM and Architect write every section, the session reaches review, then Engineer and QA run and QA reports', { timeout: REAL_MODEL_TIMEOUT_MS }, async () => {
     // Three Engineer turns at most: the loop's own real-model tests take it further; here it only has to run.
     const harness = await agentHarness(realModelEnv(model, { AGENT_MAX_TURNS: '3' }), { config: { maxIterations: 0 } });
     try {
