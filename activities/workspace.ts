@@ -9,6 +9,8 @@ import { assertFileInside, ensureDirectoryInside, PathEscapeError, resolveLexica
 export { PathEscapeError } from './workspace-paths';
 
 const APPLIED_EVENTS_DIR = 'logs/.applied';
+/** Who last wrote each document (kept in the protected logs/). */
+const WRITERS_PATH = 'logs/.document-writers.json';
 const SESSION_ID = new RegExp(`^${SESSION_ID_PREFIX}[A-Za-z0-9_-]{1,64}$`);
 /** Artifacts whose earlier revisions are kept under `docs/history/`. */
 const VERSIONED: readonly ArtifactName[] = ['prd', 'tech_spec', 'scaffold', 'bug_report'];
@@ -17,6 +19,11 @@ const VERSIONED: readonly ArtifactName[] = ['prd', 'tech_spec', 'scaffold', 'bug
 export class SessionWorkspace {
   readonly root: string;
   private realRootPromise: Promise<string> | null = null;
+  /**
+   * The activity execution writing through this workspace (the same for all of its attempts), or null. A document
+   * it wrote in an attempt that died is replaced by the retry, not kept as a revision: one set of artifacts.
+   */
+  writer: string | null = null;
 
   constructor(workDir: string) {
     if (!path.isAbsolute(workDir)) throw new PathEscapeError(`work directory must be absolute: ${workDir}`);
@@ -42,7 +49,15 @@ export class SessionWorkspace {
    */
   async writeArtifact(name: ArtifactName, relativePath: string, content: string, mode = 0o644): Promise<ArtifactRef> {
     const target = await this.safeTarget(relativePath);
-    if (VERSIONED.includes(name)) await this.keepRevision(relativePath, target, content);
+    if (VERSIONED.includes(name)) {
+      const writers = await this.documentWriters();
+      if (this.writer === null || writers[relativePath] !== this.writer) await this.keepRevision(relativePath, target, content);
+      await atomicWrite(target, content, mode);
+      if (this.writer !== null && writers[relativePath] !== this.writer) {
+        await atomicWrite(await this.safeTarget(WRITERS_PATH), JSON.stringify({ ...writers, [relativePath]: this.writer }), 0o644);
+      }
+      return describe(name, relativePath, content);
+    }
     await atomicWrite(target, content, mode);
     return describe(name, relativePath, content);
   }
@@ -157,6 +172,16 @@ export class SessionWorkspace {
       return content;
     } finally {
       await handle.close();
+    }
+  }
+
+  /** Which activity execution last wrote each document, by path (see {@link writer}). */
+  private async documentWriters(): Promise<Record<string, string>> {
+    try {
+      const parsed: unknown = JSON.parse((await this.readText(WRITERS_PATH)) ?? '{}');
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+    } catch {
+      return {};
     }
   }
 

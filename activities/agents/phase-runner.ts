@@ -54,6 +54,8 @@ export async function runStep<R>(phase: AgentPhase, session: { sessionId: string
       throw nonRetryable(AgentFailureType.PATH_ESCAPE, (err as Error).message, err as Error);
     }
   })();
+  // Every attempt of this activity is the same writer: a retry replaces what a dead attempt wrote.
+  workspace.writer = scope.execution ? `${scope.execution.workflowId}/${scope.execution.activityId}` : null;
   const log = new PhaseLog(workspace, phase, scope);
   try {
     return await body({ scope, workspace, log });

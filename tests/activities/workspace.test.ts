@@ -80,6 +80,21 @@ void describe('SessionWorkspace: nothing is written outside the session director
     assert.deepEqual((await readdir(path.join(workspace.root, 'docs'))).filter((name) => name.endsWith('.tmp')), []);
   });
 
+  void test('a retried attempt of the same activity replaces the document its dead attempt wrote; the next activity keeps it as a revision', async () => {
+    const report = 'docs/BUG_REPORT.md';
+    const qa = SessionWorkspace.forSession({ sessionId: 'sess_workspaceTest1', workDir: workspace.root });
+    qa.writer = 'sess_workspaceTest1/7';
+    await qa.writeArtifact('bug_report', report, 'PASS in 0.31 s (the attempt that was killed)');
+    await qa.writeArtifact('bug_report', report, 'PASS in 0.29 s (its retry)');
+    const history = path.join(workspace.root, 'docs', 'history');
+    assert.deepEqual((await readdir(history)).filter((name) => name.startsWith('BUG_REPORT')), [], 'no revision of a dead attempt');
+    const nextQa = SessionWorkspace.forSession({ sessionId: 'sess_workspaceTest1', workDir: workspace.root });
+    nextQa.writer = 'sess_workspaceTest1/12';
+    await nextQa.writeArtifact('bug_report', report, 'FAIL (the next iteration)');
+    assert.deepEqual((await readdir(history)).filter((name) => name.startsWith('BUG_REPORT')), ['BUG_REPORT.v1.md']);
+    assert.equal(await readFile(path.join(history, 'BUG_REPORT.v1.md'), 'utf8'), 'PASS in 0.29 s (its retry)');
+  });
+
   void test('appendLog with an event id applies once', async () => {
     await workspace.appendLog('qa', 'only once', 'evt-1');
     await workspace.appendLog('qa', 'only once', 'evt-1');
