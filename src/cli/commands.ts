@@ -80,10 +80,11 @@ export async function list(
 const roundField = (round: number | undefined): { review_round?: number } => (round === undefined ? {} : { review_round: round });
 
 /** Which round and which documents a decision applied to (from the history; nothing when no worker answers). */
-async function printDecided(ctx: CommandContext, session: SessionJson): Promise<void> {
+async function printDecided(ctx: CommandContext, session: SessionJson, by: string): Promise<void> {
   if (ctx.json) return;
   const trail = await ctx.client.json<HistoryJson>('GET', sessionPath(session.session_id, '/history')).catch(() => null);
-  const decision = trail?.decisions.at(-1);
+  // This decision, not one someone else took since: the last of this decider's in the round it applied to.
+  const decision = trail?.decisions.filter((d) => d.by === by && (session.review_round === null || d.review_round === session.review_round)).at(-1);
   const round = decision?.review_round ?? session.review_round;
   if (round === null || round === undefined) return;
   const documents = decision?.documents ? decisionDocuments(decision.documents) : 'document hashes unavailable (no worker answered the history)';
@@ -96,7 +97,7 @@ export async function approve(ctx: CommandContext, id: string, options: { by: st
     ctx.client.json<SessionJson>('POST', sessionPath(id, '/approve'), { body, headers: idempotency(options.idempotencyKey) }),
   );
   printSession(ctx, session, `Approved ${session.session_id}: ${stateLine(session)}`);
-  await printDecided(ctx, session);
+  await printDecided(ctx, session, options.by);
   return ExitCode.OK;
 }
 
@@ -114,7 +115,7 @@ export async function reject(
       ? `Rejected ${session.session_id}: the session failed, its iteration budget is spent (${stateLine(session)})`
       : `Rejected ${session.session_id}: back to ${options.to} (${stateLine(session)})`;
   printSession(ctx, session, headline);
-  await printDecided(ctx, session);
+  await printDecided(ctx, session, options.by);
   return ExitCode.OK;
 }
 
