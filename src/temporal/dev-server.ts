@@ -6,6 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './binaries';
 
+/** The dev server's form of src/temporal/dynamic-config.yaml: the default (10/s, burst 1x) throttles the metrics' count queries. */
+const VISIBILITY_LIMITS = ['frontend.namespaceRPS.visibility=200', 'frontend.namespaceBurstRatio.visibility=2'];
+
 /** How to run the embedded Temporal dev server. */
 export interface DevServerOptions {
   /** gRPC frontend port. */
@@ -54,6 +57,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args.push('--db-filename', path.resolve(options.dbPath), '--sqlite-pragma', 'journal_mode=wal');
   }
   for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  // The visibility rate limit a server needs for the gateways' metrics (src/temporal/dynamic-config.yaml).
+  for (const setting of VISIBILITY_LIMITS) args.push('--dynamic-config-value', setting);
 
   const logFile = options.logFile === undefined ? (options.dbPath ? `${path.resolve(options.dbPath)}.server.log` : null) : options.logFile;
   const child = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });

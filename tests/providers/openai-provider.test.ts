@@ -4,9 +4,6 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
-import { createAgentDeps } from '../../activities/agents/agent-deps';
-import { createEngineer } from '../../activities/agents/engineer';
-import { resolveConfig } from '../../src/config';
 import { missingSections } from '../../activities/providers/document-sections';
 import { ARTIFACT_PATHS, type SessionState } from '../../workflows/definitions';
 import { agentHarness, readWorkFile } from './agent-harness';
@@ -28,8 +25,7 @@ interface SessionOutcome {
 
 /** Run a session to its end (approving its review once), then `check` it while its work directory exists. */
 async function runSession(env: Record<string, string>, mission: string, check: (outcome: SessionOutcome) => Promise<void>): Promise<void> {
-  // The single-shot engineer (sessions started before the loop still run it); the loop has tests of its own.
-  const harness = await agentHarness(env, { overrides: { engineer: createEngineer(createAgentDeps(resolveConfig({}, env))) } });
+  const harness = await agentHarness(env);
   try {
     const id = await harness.orchestrator.startNewSession(mission);
     const first = await harness.waitFor(id, (info) => info.status !== SessionStatus.PENDING && info.status !== SessionStatus.RUNNING, 20_000);
