@@ -78,7 +78,8 @@ export class GatewayHarness {
     });
     const logger = pino({ level: 'info' }, sink);
     // apiToken listed so that an API_TOKEN in the environment never leaks into a test that expects none.
-    const deps = { orchestrator, logger, metrics: { cacheMs: 0 }, apiToken: undefined, ...options.gateway };
+    // Metrics fresh on every scrape, with room for the count queries on a server other test files keep busy.
+    const deps = { orchestrator, logger, metrics: { cacheMs: 0, timeoutMs: 30_000 }, apiToken: undefined, ...options.gateway };
     const gateway = await startGateway(deps, 0, '127.0.0.1', {
       shutdownTimeoutMs: 5_000,
     });
@@ -153,7 +154,7 @@ export class GatewayHarness {
    * Scrape /metrics until `ready(text)` holds (session figures refresh in the background, so a scrape may answer
    * from the previous figures); returns the last text either way, for the test's own assertions.
    */
-  async scrapeUntil(ready: (text: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  async scrapeUntil(ready: (text: string) => boolean, timeoutMs = 90_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let text = '';
     while (Date.now() < deadline) {
