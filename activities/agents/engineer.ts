@@ -1,13 +1,11 @@
-import { ARTIFACT_PATHS, type AgentInput, type ArtifactRef, type PhaseResult } from '../../workflows/definitions';
+import { type AgentInput, type ArtifactRef, type PhaseResult } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import { projectPath } from '../providers/openai/model-output';
 import { type AgentDeps, defaultAgentDeps } from './agent-deps';
-import { feedbackSection } from './feedback-section';
+import { assertModelCodeMayRun, prepareEngineer } from './engineer-setup';
 import { describeWrite, runPhase } from './phase-runner';
-import { runScaffoldIfNew } from './scaffold-run';
 
-/** All feedback so far, for tools that take it as a file. */
-export const FEEDBACK_PATH = 'docs/FEEDBACK.md';
+export { FEEDBACK_PATH } from './engineer-setup';
 /** At most this many file references go back to the workflow. */
 const MAX_REFS = 50;
 
@@ -20,30 +18,10 @@ export function createEngineer(deps: AgentDeps): (input: AgentInput) => Promise<
     runPhase('engineer', input, async (ctx) => {
       const { workspace, log } = ctx;
       const provider = deps.providers.forPhase('engineer');
-      if (deps.providers.codeIsModelWritten && !deps.config.runModelCode) {
-        throw nonRetryable(
-          AgentFailureType.MODEL_CODE_NOT_ALLOWED,
-          `the ${provider.name} engineer writes code that QA would run, and running model-written code is off; set RUN_MODEL_CODE=true to allow it`,
-        );
-      }
-      if (deps.providers.codeIsModelWritten) {
-        await deps.providers.sandboxForUntrustedCode(provider.name === 'command' ? 'the agent command' : 'model-written code');
-      }
-      const prd = await workspace.readText(ARTIFACT_PATHS.prd);
-      const techSpec = await workspace.readText(ARTIFACT_PATHS.tech_spec);
-      if (prd === null || techSpec === null) throw nonRetryable(AgentFailureType.CONFIG, 'the PRD or the tech spec is missing: PM and Architect have not run');
-      await workspace.writeArtifact('code', FEEDBACK_PATH, `# Reviewer feedback\n\n${feedbackSection(input.feedback)}`);
-      const bugReport = input.bugReport ? await workspace.readText(input.bugReport.path) : null;
-      await runScaffoldIfNew(ctx, deps);
-
+      await assertModelCodeMayRun(deps);
+      const request = await prepareEngineer(input, ctx, deps);
       const draft = await provider.writeCode(
-        {
-          ...ctx.brief,
-          prd,
-          techSpec,
-          bugReport,
-          paths: { prd: ARTIFACT_PATHS.prd, techSpec: ARTIFACT_PATHS.tech_spec, feedback: FEEDBACK_PATH, bugReport: bugReport ? input.bugReport!.path : null },
-        },
+        request,
         ctx,
       );
       const artifacts: ArtifactRef[] = [];
@@ -62,7 +40,7 @@ export function createEngineer(deps: AgentDeps): (input: AgentInput) => Promise<
           if (ref) artifacts.push(ref);
         }
       }
-      const addressing = bugReport ? `, addressing ${input.bugReport!.path}` : '';
+      const addressing = request.bugReport ? `, addressing ${input.bugReport!.path}` : '';
       const written = artifacts.length > 0 ? artifacts.slice(0, 5).map(describeWrite).join(', ') + (artifacts.length > 5 ? `, and ${artifacts.length - 5} more` : '') : 'no files';
       await log.write('wrote', `Wrote ${written} with the ${provider.name} provider${addressing}`);
       if (code.notes) await log.write('notes', `Engineer notes: ${code.notes.slice(0, 500)}`);

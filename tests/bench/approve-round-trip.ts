@@ -6,20 +6,15 @@
  *   npm run build && node dist/tests/bench/approve-round-trip.js [approvals=50] [--round]
  */
 import { GatewayHarness } from '../gateway/gateway-harness';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
+import { samples as percentiles } from './bench-kit';
+import { noopActivities } from './noop-agents';
 
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 50);
   /** `--round`: send the review round, as the dashboard does (the gateway before review rounds refuses the field). */
   const withRound = process.argv.includes('--round');
-  const noop = () => Promise.resolve({ artifacts: [] });
-  const gw = await GatewayHarness.start({
-    config: { maxActiveSessions: 10_000 },
-    activities: { engineer: noop, qa: () => Promise.resolve({ artifacts: [], passed: true, summary: 'no-op' }) },
-  });
+  const noop = noopActivities();
+  const gw = await GatewayHarness.start({ config: { maxActiveSessions: 10_000 }, activities: { engineer: (input) => noop.engineer(input), qa: (input) => noop.qa(input) } });
   const samples: number[] = [];
   try {
     const ids: string[] = [];
@@ -39,10 +34,9 @@ async function main(): Promise<void> {
   } finally {
     await gw.close();
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const fmt = (ms: number): string => `${ms.toFixed(1)} ms`;
+  const figures = percentiles(samples);
   console.log(`approve round trip through the gateway over ${runs} sessions, one at a time${withRound ? ', naming the review round' : ''}:`);
-  console.log(`  p50 ${fmt(percentile(sorted, 50))}  p95 ${fmt(percentile(sorted, 95))}  min ${fmt(sorted[0] ?? NaN)}  max ${fmt(sorted.at(-1) ?? NaN)}`);
+  console.log(`  p50 ${figures.p50} ms  p99 ${figures.p99} ms  (n ${figures.n})`);
 }
 
 main().then(
