@@ -14,6 +14,15 @@ const configSchema = z
     maxIterations: z.int().min(0).max(1000),
     /** How long a review waits for a decision before the session expires, in days. @default 7 */
     sessionTtlDays: z.number().positive().max(3650),
+    /**
+     * Tokens (prompt and completion, every phase) one session may spend before it pauses for a person to extend
+     * its budget; fixed per session at its start. Unset means unlimited.
+     */
+    sessionTokenBudget: z.int().min(1).max(1_000_000_000_000).optional(),
+    /** Price of a million prompt tokens (any currency), for the `cost` of a session; fixed per session at its start. */
+    modelPricePerMtokIn: z.number().min(0).max(1_000_000).optional(),
+    /** Price of a million completion tokens; set with `modelPricePerMtokIn`. */
+    modelPricePerMtokOut: z.number().min(0).max(1_000_000).optional(),
     /** Where session work directories live. @default 'projects' */
     workDirBase: z.string().min(1),
     /** Persist the embedded server in `dbPath`; false keeps it in memory. @default true */
@@ -126,6 +135,10 @@ const configSchema = z
     message: 'AGENT_MIN_TURNS must be below AGENT_MAX_TURNS, or the Engineer could never say it is done',
     path: ['agentMinTurns'],
   })
+  .refine((config) => (config.modelPricePerMtokIn === undefined) === (config.modelPricePerMtokOut === undefined), {
+    message: 'MODEL_PRICE_PER_MTOK_IN and MODEL_PRICE_PER_MTOK_OUT go together: set both or neither',
+    path: ['modelPricePerMtokIn'],
+  })
   .refine((config) => (config.temporalTlsClientCertPath === undefined) === (config.temporalTlsClientKeyPath === undefined), {
     message: 'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: set both or neither',
     path: ['temporalTlsClientCertPath'],
@@ -184,6 +197,9 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   WORK_DIR_BASE: ['workDirBase', 'string'],
   MAX_ITERATIONS: ['maxIterations', 'int'],
   SESSION_TTL_DAYS: ['sessionTtlDays', 'number'],
+  SESSION_TOKEN_BUDGET: ['sessionTokenBudget', 'int'],
+  MODEL_PRICE_PER_MTOK_IN: ['modelPricePerMtokIn', 'number'],
+  MODEL_PRICE_PER_MTOK_OUT: ['modelPricePerMtokOut', 'number'],
   MAX_ACTIVE_SESSIONS: ['maxActiveSessions', 'int'],
   SESSION_RETENTION_DAYS: ['retentionDays', 'int'],
   PORT: ['port', 'int'],

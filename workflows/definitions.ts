@@ -20,6 +20,8 @@ export enum SessionStatus {
   RUNNING = 'running',
   /** Waiting in review for a human decision. */
   AWAITING_APPROVAL = 'awaiting_approval',
+  /** Stopped where it was until a person acts (`pauseReason` says why: the token budget is spent). */
+  PAUSED = 'paused',
   COMPLETED = 'completed',
   FAILED = 'failed',
   /** The review timer fired before anyone decided. */
@@ -40,7 +42,11 @@ export const ACTIVE_STATUSES: readonly SessionStatus[] = [
   SessionStatus.PENDING,
   SessionStatus.RUNNING,
   SessionStatus.AWAITING_APPROVAL,
+  SessionStatus.PAUSED,
 ];
+
+/** Why a session is paused. */
+export type PauseReason = 'budget';
 
 /** Phases in `current_phase` terms, in the order a session walks them. */
 export const PHASES = ['pm', 'architect', 'review', 'engineer', 'qa', 'done'] as const;
@@ -140,6 +146,9 @@ export type SessionEvent =
       usage?: TokenUsage;
     }
   | { kind: 'qa_failed'; at: string; iteration: number; summary: string }
+  | { kind: 'paused'; at: string; reason: PauseReason; phase: Phase; tokensUsed: number; tokenBudget: number }
+  | { kind: 'budget_extended'; at: string; by: string | null; addTokens: number; tokenBudget: number }
+  | { kind: 'resumed'; at: string; phase: Phase }
   | { kind: 'signal_ignored'; at: string; signal: string; reason: string }
   | { kind: 'session_ended'; at: string; status: SessionStatus; reason: string | null };
 
@@ -164,6 +173,39 @@ export interface SessionState {
   /** The latest revision of each artifact, by name. */
   artifacts: Partial<Record<ArtifactName, ArtifactRef>>;
   events: SessionEvent[];
+  /** The session's token cap; null: unlimited. Absent on sessions started before token budgets. */
+  tokenBudget?: number | null;
+  /** Tokens spent so far, by phase and model. Absent on sessions started before token budgets. */
+  tokens?: TokenTally[];
+  /** Why the session is paused, while it is. */
+  pauseReason?: PauseReason | null;
+  /** The prices fixed at the start, when set. */
+  prices?: ModelPrices | null;
+}
+
+/** Tokens one phase spent with one model, over the whole session. */
+export interface TokenTally {
+  phase: AgentPhase;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Prices that turn tokens into cost, per million tokens (any currency); fixed at the session's start. */
+export interface ModelPrices {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+/**
+ * What a session keeps in its memo under `usage` (upserted as it changes), so a listing or a status read shows
+ * its tokens, cap and pause without asking a worker.
+ */
+export interface SessionUsageMemo {
+  tokens: TokenTally[];
+  tokenBudget: number | null;
+  pauseReason: PauseReason | null;
+  prices: ModelPrices | null;
 }
 
 /** Arguments of a session workflow; fixed at start so config changes never alter a running session. */
@@ -183,6 +225,13 @@ export interface SessionWorkflowInput {
    * command not found) before the session fails; absent (older sessions) means {@link DEFAULT_PHASE_RETRY_WINDOW_MS}.
    */
   phaseRetryWindowMs?: number;
+  /**
+   * Tokens the session may spend before it pauses (checked before each model call); null or absent: unlimited.
+   * Waiting while paused ends `expired` after `reviewTimeoutMs`.
+   */
+  tokenBudget?: number | null;
+  /** Prices of the session's tokens, when the operator set them. */
+  prices?: ModelPrices | null;
 }
 
 /** Retry window of sessions started without one: a day. */
@@ -207,10 +256,21 @@ export interface RejectArgs extends DecisionArgs {
   rejectTo?: RejectTarget;
 }
 
+/** Most tokens one budget extension may add. */
+export const MAX_BUDGET_EXTENSION_TOKENS = 1_000_000_000;
+
+/** Raises a session's token cap; a session paused at the cap resumes where it stopped. */
+export interface ExtendBudgetArgs {
+  addTokens: number;
+  by?: string | null;
+}
+
 /** Approves the documents in review; the session continues with `engineer`. */
 export const approveUpdate = defineUpdate<SessionState, [DecisionArgs]>('approve');
 /** Rejects the documents in review with feedback; `rejectTo` runs again. */
 export const rejectUpdate = defineUpdate<SessionState, [RejectArgs]>('reject');
+/** Raises the token cap (any status but a final one). */
+export const extendBudgetUpdate = defineUpdate<SessionState, [ExtendBudgetArgs]>('extendBudget');
 /** The same decisions as signals, for operators using the Temporal CLI or Web UI. */
 export const approveSignal = defineSignal<[DecisionArgs?]>('approve');
 export const rejectSignal = defineSignal<[RejectArgs]>('reject');
@@ -250,6 +310,8 @@ export interface SessionMemo {
   userMission: string;
   projectName: string | null;
   workDir: string;
+  /** Absent on sessions started before token budgets. */
+  usage?: SessionUsageMemo;
 }
 
 /** Input of every agent activity. */
@@ -263,6 +325,8 @@ export interface AgentInput {
   feedback: FeedbackEntry[];
   /** The last QA report, when QA sent the session back to the engineer. */
   bugReport: ArtifactRef | null;
+  /** Tokens left under the session's cap; absent or null: unlimited. QA skips its optional analysis at 0. */
+  tokensLeft?: number | null;
 }
 
 /** Tokens a phase spent with a model provider. */

@@ -17,17 +17,20 @@ export type EngineerTurnObserver = (turn: number, model: EngineerModelTurnResult
 /**
  * Begin, then model turn and tool step in pairs until the model is done or the turn limit is reached, then
  * finish. Returns null when the engineer is an external command: the caller runs the single-shot activity.
+ * `beforeModelTurn` runs before each model call (the session's budget check, which may pause there).
  */
 export async function driveEngineerLoop(
   steps: EngineerLoopActivities,
   input: AgentInput & { turnLimit?: number; minTurns?: number },
   onTurn?: EngineerTurnObserver,
+  beforeModelTurn?: () => Promise<void>,
 ): Promise<EngineerLoopFinishResult | null> {
   const begun = await steps.engineerLoopBegin(input);
   if (begun.driver === 'single_shot') return null;
   const position = { sessionId: input.sessionId, workDir: input.workDir, iteration: input.iteration };
   let transcript = begun.transcript;
   for (let turn = 1; turn <= begun.turnLimit; turn += 1) {
+    await beforeModelTurn?.();
     const model = await steps.engineerModelTurn({ ...position, turn, transcript, withholdDone: turn <= begun.minTurns });
     const tool = await steps.engineerTool({ ...position, turn, actionRef: model.actionRef });
     transcript = tool.transcript;

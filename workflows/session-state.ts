@@ -3,7 +3,11 @@
  * tested) in one place and the workflow only wires them to handlers, activities and timers.
  */
 import {
+  type AgentPhase,
   type DecisionArgs,
+  type ExtendBudgetArgs,
+  FINAL_STATUSES,
+  MAX_BUDGET_EXTENSION_TOKENS,
   type FeedbackEntry,
   MAX_FEEDBACK_LENGTH,
   type Phase,
@@ -15,10 +19,15 @@ import {
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
+  type SessionUsageMemo,
+  type TokenUsage,
 } from './definitions';
 
-
-export function createInitialState(input: SessionWorkflowInput, createdAt: string): SessionState {
+/**
+ * The session's starting state. `tracksTokens` (new sessions) adds the token fields: sessions started before
+ * token budgets keep the state shape they were recorded with.
+ */
+export function createInitialState(input: SessionWorkflowInput, createdAt: string, tracksTokens = false): SessionState {
   return {
     sessionId: input.sessionId,
     userMission: input.userMission,
@@ -36,7 +45,77 @@ export function createInitialState(input: SessionWorkflowInput, createdAt: strin
     feedback: [],
     artifacts: {},
     events: [],
+    ...(tracksTokens ? { tokenBudget: input.tokenBudget ?? null, tokens: [], pauseReason: null, prices: input.prices ?? null } : {}),
   };
+}
+
+/** Add what one model call (or one phase) spent to the session's tally for its phase and model. */
+export function recordUsage(state: SessionState, phase: AgentPhase, usage: TokenUsage | undefined): void {
+  if (!usage || !state.tokens) return;
+  const tally = state.tokens.find((entry) => entry.phase === phase && entry.model === usage.model);
+  if (tally) {
+    tally.promptTokens += usage.promptTokens;
+    tally.completionTokens += usage.completionTokens;
+  } else {
+    state.tokens.push({ phase, model: usage.model, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens });
+  }
+}
+
+/** Tokens the session spent so far (prompt and completion, every phase and model). */
+export function tokensUsed(state: SessionState): number {
+  return (state.tokens ?? []).reduce((sum, tally) => sum + tally.promptTokens + tally.completionTokens, 0);
+}
+
+/** Tokens left under the cap; null when the session has none. */
+export function tokensLeft(state: SessionState): number | null {
+  const budget = state.tokenBudget ?? null;
+  return budget === null ? null : Math.max(0, budget - tokensUsed(state));
+}
+
+/** Whether the next model call must wait: the session has a cap and has reached it. */
+export function budgetReached(state: SessionState): boolean {
+  return tokensLeft(state) === 0;
+}
+
+/** Stop where the session is: `paused` for a budget, until an extension or the pause timer. */
+export function pauseForBudget(state: SessionState, now: string): void {
+  state.status = SessionStatus.PAUSED;
+  state.pauseReason = 'budget';
+  state.events.push({ kind: 'paused', at: now, reason: 'budget', phase: state.phase, tokensUsed: tokensUsed(state), tokenBudget: state.tokenBudget ?? 0 });
+}
+
+/** Go on from a pause at the step it stopped before. */
+export function resume(state: SessionState, now: string): void {
+  state.status = SessionStatus.RUNNING;
+  state.pauseReason = null;
+  state.events.push({ kind: 'resumed', at: now, phase: state.phase });
+}
+
+/** Why a budget extension cannot be applied, or null when it can. */
+export function budgetExtensionProblem(state: SessionState, args: ExtendBudgetArgs | undefined): { validation: boolean; message: string } | null {
+  const add = args?.addTokens;
+  if (typeof add !== 'number' || !Number.isInteger(add) || add < 1 || add > MAX_BUDGET_EXTENSION_TOKENS) {
+    return { validation: true, message: `add_tokens must be an integer from 1 to ${MAX_BUDGET_EXTENSION_TOKENS}` };
+  }
+  if (FINAL_STATUSES.includes(state.status)) {
+    return { validation: false, message: `session ${state.sessionId} already ended with status ${state.status}; its budget cannot change` };
+  }
+  if (state.tokenBudget === undefined || state.tokenBudget === null) {
+    return { validation: false, message: `session ${state.sessionId} has no token budget (it may spend without limit); there is nothing to extend` };
+  }
+  return null;
+}
+
+/** Raise the cap; a session paused at the cap and now under it resumes. */
+export function applyBudgetExtension(state: SessionState, args: ExtendBudgetArgs, now: string): void {
+  state.tokenBudget = (state.tokenBudget ?? 0) + args.addTokens;
+  state.events.push({ kind: 'budget_extended', at: now, by: decidedBy(args), addTokens: args.addTokens, tokenBudget: state.tokenBudget });
+  if (state.status === SessionStatus.PAUSED && !budgetReached(state)) resume(state, now);
+}
+
+/** The memo's `usage` entry as the state now stands. */
+export function usageMemo(state: SessionState): SessionUsageMemo {
+  return { tokens: state.tokens ?? [], tokenBudget: state.tokenBudget ?? null, pauseReason: state.pauseReason ?? null, prices: state.prices ?? null };
 }
 
 /** Why a decision cannot be taken now, or null when it can. */

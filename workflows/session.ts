@@ -11,6 +11,7 @@ import {
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -19,6 +20,8 @@ import {
   type AgentInput,
   type AgentPhase,
   type DecisionArgs,
+  type ExtendBudgetArgs,
+  extendBudgetUpdate,
   approveSignal,
   approveUpdate,
   type ArtifactRef,
@@ -41,17 +44,25 @@ import { driveEngineerLoop } from './engineer-loop';
 import type { EngineerLoopActivities } from './engineer-loop-contract';
 import {
   applyApproval,
+  applyBudgetExtension,
   applyQaResult,
   applyRejection,
+  budgetExtensionProblem,
+  budgetReached,
   createInitialState,
   decisionRefusal,
   end,
   fail,
+  pauseForBudget,
+  recordUsage,
   rejectArgsProblem,
   reviewRoundProblem,
   roundFedBy,
   staleRoundRefusal,
   startPhase,
+  tokensLeft,
+  tokensUsed,
+  usageMemo,
 } from './session-state';
 
 const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -60,6 +71,11 @@ const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
 const REVIEW_ROUND_ATTRIBUTE_PATCH = 'review-round-search-attribute';
 /** Patch: the Engineer runs as a loop of model-turn and tool-step activities instead of one activity. */
 const ENGINEER_LOOP_PATCH = 'engineer-loop';
+/** Patch: sessions count their tokens, keep them in the memo, and pause at their token budget. */
+const TOKEN_BUDGET_PATCH = 'token-budget';
+
+/** Unwinds the session when it waited out its pause: it has ended `expired` already. */
+class ExpiredWhilePaused extends Error {}
 
 /** Options of every activity of an agent phase (see {@link agentActivities}). */
 function phaseActivityOptions(input: SessionWorkflowInput, phase: AgentPhase): ActivityOptions {
@@ -108,7 +124,9 @@ const now = (): string => new Date().toISOString();
  * back to the engineer; rejections and QA retries share `maxIterations`. Cancellation ends it `cancelled`.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
-  const state = createInitialState(input, workflowInfo().startTime.toISOString());
+  const tracksTokens = patched(TOKEN_BUDGET_PATCH);
+  const state = createInitialState(input, workflowInfo().startTime.toISOString(), tracksTokens);
+  let publishedUsage = JSON.stringify(usageMemo(state));
   const agents = agentActivities(input);
   // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
   const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
@@ -123,11 +141,44 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
       ...(patched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
     ]);
+    publishUsage();
+    const budget = state.tokenBudget ?? null;
     setCurrentDetails(
       `**Status:** ${state.status} · **Phase:** ${state.phase} · ` +
         `**Iteration:** ${state.iterationCount}/${state.maxIterations} · **Review round:** ${state.reviewRound} · **QA passed:** ${state.qaPassed}` +
+        (tracksTokens ? ` · **Tokens:** ${tokensUsed(state)}${budget === null ? '' : ` of ${budget}`}` : '') +
+        (state.pauseReason ? `\n\n**Paused:** the token budget is spent; extend it to resume` : '') +
         (state.failureReason ? `\n\n**Failure:** ${state.failureReason}` : ''),
     );
+  }
+
+  /** Keep the memo's tokens, cap and pause as the state has them (only when they changed). */
+  function publishUsage(): void {
+    if (!tracksTokens) return;
+    const memo = usageMemo(state);
+    const json = JSON.stringify(memo);
+    if (json === publishedUsage) return;
+    publishedUsage = json;
+    upsertMemo({ usage: memo });
+  }
+
+  /**
+   * Before a model call: at the cap the session pauses where it is until an extension raises the cap (then it goes
+   * on) or `reviewTimeoutMs` passes (then it ends `expired`). A soft cap: the call before it may have overrun.
+   */
+  async function withinBudget(): Promise<void> {
+    if (!budgetReached(state)) return;
+    pauseForBudget(state, now());
+    publish();
+    await logEvent(state.phase, `Paused: the token budget is spent (${tokensUsed(state)} of ${state.tokenBudget} tokens); extend it to resume`);
+    const resumed = await condition(() => state.status !== SessionStatus.PAUSED, input.reviewTimeoutMs);
+    if (!resumed) {
+      end(state, SessionStatus.EXPIRED, `token budget spent and not extended within ${input.reviewTimeoutMs} ms`, now());
+      publish();
+      await logEvent(state.phase, 'Session expired: paused at its token budget, not extended in time');
+      throw new ExpiredWhilePaused();
+    }
+    await logEvent(state.phase, `Resumed: the token budget is now ${state.tokenBudget} tokens (${tokensUsed(state)} spent)`);
   }
 
   function ignoreSignal(signal: string, reason: string): void {
@@ -176,6 +227,19 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     },
   );
 
+  setHandler(
+    extendBudgetUpdate,
+    (args: ExtendBudgetArgs) => {
+      assertExtensionAllowed(state, args);
+      const before = state.status;
+      applyBudgetExtension(state, args, now());
+      if (state.status !== before) publish();
+      else publishUsage();
+      return state;
+    },
+    { validator: (args: ExtendBudgetArgs) => assertExtensionAllowed(state, args) },
+  );
+
   setHandler(approveSignal, (args) => {
     const refusal = reviewRoundProblem(args) ?? staleRoundRefusal(state, args) ?? decisionRefusal(state);
     if (refusal) return ignoreSignal('approve', refusal);
@@ -191,6 +255,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   });
 
   async function runAgent(phase: AgentPhase): Promise<ArtifactRef[]> {
+    if (phase !== 'qa') await withinBudget();
     startPhase(state, phase, now());
     publish();
     const agentInput: AgentInput = {
@@ -201,8 +266,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       iteration: state.iterationCount,
       feedback: state.feedback,
       bugReport: phase === 'engineer' && state.iterationCount > 0 ? (state.artifacts.bug_report ?? null) : null,
+      ...(state.tokenBudget != null ? { tokensLeft: tokensLeft(state) } : {}),
     };
     const result = phase === 'engineer' ? await runEngineer(agentInput) : await agents[phase](agentInput);
+    // The loop's turns were counted as they came.
+    if (!(phase === 'engineer' && engineerLoopRan)) recordUsage(state, phase, result.usage);
     for (const artifact of result.artifacts) state.artifacts[artifact.name] = artifact;
     state.events.push({
       kind: 'phase_completed',
@@ -221,9 +289,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    * The Engineer as a durable loop (every model call and tool call its own activity, their content in the work
    * directory); sessions started before the loop, and external agent commands, run the single-shot activity.
    */
+  let engineerLoopRan = false;
   async function runEngineer(agentInput: AgentInput): Promise<PhaseResult> {
+    engineerLoopRan = false;
     if (!patched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
-    const finished = await driveEngineerLoop(loopSteps, agentInput, (turn, model, tool) => {
+    const finished = await driveEngineerLoop(
+      loopSteps,
+      agentInput,
+      (turn, model, tool) => {
       state.events.push({
         kind: 'agent_turn',
         phase: 'engineer',
@@ -234,8 +307,15 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         summary: tool.summary,
         ...(model.usage ? { usage: model.usage } : {}),
       });
-    });
-    return finished ?? agents.engineer(agentInput);
+        recordUsage(state, 'engineer', model.usage);
+        publishUsage();
+      },
+      withinBudget,
+    );
+    engineerLoopRan = finished !== null;
+    if (finished) return finished;
+    await withinBudget();
+    return agents.engineer(agentInput);
   }
 
   async function awaitDecision(): Promise<void> {
@@ -290,6 +370,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   try {
     await runSession();
   } catch (err) {
+    if (err instanceof ExpiredWhilePaused) return state;
     if (isCancellation(err)) {
       end(state, SessionStatus.CANCELLED, 'cancelled on request', now());
       publish();
@@ -323,6 +404,12 @@ function assertDecisionAllowed(state: SessionState, args: DecisionArgs | undefin
   }
   const refusal = decisionRefusal(state);
   if (refusal) throw ApplicationFailure.nonRetryable(refusal, FailureType.INVALID_OPERATION);
+}
+
+/** Refuse a budget extension: a bad amount (validation), a finished session or one without a cap. */
+function assertExtensionAllowed(state: SessionState, args: ExtendBudgetArgs | undefined): void {
+  const problem = budgetExtensionProblem(state, args);
+  if (problem) throw ApplicationFailure.nonRetryable(problem.message, problem.validation ? FailureType.VALIDATION : FailureType.INVALID_OPERATION);
 }
 
 function assertValidRejection(args: RejectArgs): void {

@@ -27,7 +27,9 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
         bugReport({ sessionId: input.sessionId, iteration: input.iteration, command: deps.config.qaTestCommand, run, verdict, analysis });
       let usage;
       let analysis: string | null = null;
-      if (!verdict.passed) {
+      if (!verdict.passed && input.tokensLeft === 0) {
+        await log.write('analysis-skipped', 'No analysis in the report: the session has spent its token budget');
+      } else if (!verdict.passed) {
         try {
           const review = await deps.providers.forPhase('qa').reviewTestRun({ ...ctx.brief, report: report(null) }, ctx);
           analysis = review.value;

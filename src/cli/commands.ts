@@ -119,6 +119,16 @@ export async function reject(
   return ExitCode.OK;
 }
 
+export async function budget(ctx: CommandContext, id: string, options: { add: number; by: string; idempotencyKey?: string }): Promise<ExitCodeValue> {
+  const body = { add_tokens: options.add, by: options.by };
+  const session = await ctx.out.while('extending the budget (waiting for a worker to confirm)', () =>
+    ctx.client.json<SessionJson>('POST', sessionPath(id, '/budget'), { body, headers: idempotency(options.idempotencyKey) }),
+  );
+  const resumed = session.status === 'paused' ? 'still paused: the cap is still below what it spent' : stateLine(session);
+  printSession(ctx, session, `Budget of ${session.session_id} raised by ${options.add} to ${session.token_budget} tokens (${session.tokens_used} spent): ${resumed}`);
+  return ExitCode.OK;
+}
+
 export async function cancel(ctx: CommandContext, id: string): Promise<ExitCodeValue> {
   const session = await ctx.out.while('cancelling', () => ctx.client.json<SessionJson>('POST', sessionPath(id, '/cancel'), { body: {} }));
   printSession(ctx, session, `Cancelled ${session.session_id} (phase ${session.current_phase}, iteration ${session.iteration_count})`);

@@ -137,6 +137,17 @@ function buildProgram(io: CliIo, run: Runner): Command {
     );
 
   program
+    .command('budget')
+    .description("raise a session's token cap; a session paused at its cap resumes where it stopped")
+    .argument('<id>', 'session id')
+    .requiredOption('--add <tokens>', 'tokens to add to the cap', integer(1, 1_000_000_000))
+    .option('--by <name>', 'who extends, for the audit trail (default: your user name)')
+    .option('--idempotency-key <key>', 'repeat an extension safely (it never adds twice)')
+    .action((id: string, options: { add: number; by?: string; idempotencyKey?: string }, command: Command) =>
+      run(command, (ctx) => commands.budget(ctx, id, { ...options, by: options.by ?? commands.defaultDecider(io.env) })),
+    );
+
+  program
     .command('cancel')
     .description('cancel a session that has not ended (its running phase is cancelled too)')
     .argument('<id>', 'session id')

@@ -30,6 +30,9 @@ export function nextSteps(session: SessionJson): string[] {
   if (session.status === 'awaiting_approval') {
     return [`Review it:  orchestrator artifacts ${id} prd   (and tech_spec, scaffold)`, `Decide:     orchestrator approve ${id}`, `            orchestrator reject ${id} --feedback "…" [--to pm|architect]`];
   }
+  if (session.status === 'paused' && session.pause_reason === 'budget') {
+    return [`Its token budget is spent. Resume it:  orchestrator budget ${id} --add <tokens>`, `Or end it:  orchestrator cancel ${id}`];
+  }
   if (session.status === 'pending' || session.status === 'running') return [`Follow it:  orchestrator watch ${id}`];
   return [];
 }
@@ -41,6 +44,8 @@ export function sessionDetail(session: SessionJson): string[] {
     ['Status', session.status],
     ['Phase', `${session.current_phase} (iteration ${session.iteration_count}${session.qa_passed ? ', QA passed' : ''})`],
     ['Review round', reviewRoundText(session)],
+    ['Tokens', tokensText(session)],
+    ...(session.pause_reason === 'budget' ? [['Paused', 'the token budget is spent; add tokens to resume'] as [string, string]] : []),
     ...(session.last_error ? [['Retrying', lastErrorText(session.last_error)] as [string, string]] : []),
     ['Project', session.project_name ?? '-'],
     ['Mission', session.user_mission],
@@ -64,6 +69,13 @@ function reviewRoundText(session: SessionJson): string {
   if (session.review_round === null) return 'unknown (session started before review rounds)';
   if (session.review_round === 0) return '0 (no review yet)';
   return session.status === 'awaiting_approval' ? `${session.review_round} (open: decide with --round ${session.review_round})` : String(session.review_round);
+}
+
+/** `1234 of 5000 (cost 0.0123)`, `1234 (no budget)`, or unknown for sessions started before token accounting. */
+export function tokensText(session: SessionJson): string {
+  if (session.tokens_used === null || session.tokens_used === undefined) return 'unknown (session started before token accounting)';
+  const cap = session.token_budget === null ? ' (no budget)' : ` of ${session.token_budget}`;
+  return `${session.tokens_used}${cap}${session.cost === null ? '' : ` (cost ${session.cost})`}`;
 }
 
 function lastErrorText(error: NonNullable<SessionJson['last_error']>): string {

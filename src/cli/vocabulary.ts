@@ -5,7 +5,7 @@
  */
 
 /** Every session status, as the gateway spells it. */
-export const STATUSES = ['pending', 'running', 'awaiting_approval', 'completed', 'failed', 'expired', 'cancelled'] as const;
+export const STATUSES = ['pending', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'expired', 'cancelled'] as const;
 export type Status = (typeof STATUSES)[number];
 
 /** Statuses a session never leaves. */

@@ -55,13 +55,29 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
       await stats();
     },
   });
-  const tokens = new Counter({
+  /** The highest figure reported per label set, so the counter never goes down when retention removes sessions. */
+  const highestTokens = new Map<string, number>();
+  new Counter({
     name: 'model_tokens_total',
-    help: 'Model tokens spent by the phases of sessions that completed while this process ran, by phase, model and kind (prompt, completion)',
+    help:
+      'Model tokens spent by every session in the namespace (open, or closed within retention), by phase, model and kind ' +
+      '(prompt, completion); a phase in progress is counted when it ends or the session pauses',
     labelNames: ['phase', 'model', 'kind'],
     registers: [registry],
     async collect() {
-      await stats();
+      const current = await stats();
+      if (!current) return;
+      this.reset();
+      for (const total of current.tokenTotals) {
+        for (const [kind, value] of [['prompt', total.promptTokens], ['completion', total.completionTokens]] as const) {
+          const key = `${total.phase}\u0000${total.model}\u0000${kind}`;
+          highestTokens.set(key, Math.max(value, highestTokens.get(key) ?? 0));
+        }
+      }
+      for (const [key, value] of highestTokens) {
+        const [phase, model, kind] = key.split('\u0000');
+        this.inc({ phase, model, kind }, value);
+      }
     },
   });
   const retries = new Counter({
@@ -91,10 +107,6 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
           last = fresh;
           up = 1;
           for (const run of fresh.finishedPhaseRuns) phaseDuration.observe({ phase: run.phase }, run.seconds);
-          for (const used of fresh.finishedTokenUsage) {
-            tokens.inc({ phase: used.phase, model: used.model, kind: 'prompt' }, used.promptTokens);
-            tokens.inc({ phase: used.phase, model: used.model, kind: 'completion' }, used.completionTokens);
-          }
           for (const retry of fresh.pendingRetries) {
             const key = `${retry.sessionId}/${retry.activityId}`;
             const before = retriesSeen.get(key) ?? 0;

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import {
   ApproveBody,
   ArtifactsSchema,
+  BudgetBody,
   EmptyBody,
   ErrorSchema,
   HealthSchema,
@@ -152,6 +153,26 @@ export const OPERATIONS = {
       400: error('Blank feedback, bad reject_to or review_round, unknown field, malformed JSON (validation_error, malformed_json).'),
       404: notFound,
       409: notAwaiting,
+      503: decisionPending,
+    },
+  },
+  extendBudget: {
+    operationId: 'extendBudget',
+    method: 'post',
+    path: '/sessions/:id/budget',
+    summary:
+      'Raise the session’s token cap by add_tokens, in any status but a final one; a session paused at its cap (status paused, ' +
+      'pause_reason budget) resumes at the step it reached.',
+    tag: 'sessions',
+    query: NoQuery,
+    body: BudgetBody,
+    idempotencyKey: 'Used as the extension’s update id: a retry returns the first outcome and never adds the tokens twice.',
+    authenticated: true,
+    responses: {
+      200: { description: 'The session after the extension (token_budget raised; running again when it was paused at the cap).', schema: SessionInfoSchema },
+      400: error('add_tokens missing or not an integer from 1 to 1000000000, unknown field, malformed JSON (validation_error, malformed_json).'),
+      404: notFound,
+      409: error('The session already ended, or it has no token budget to extend (invalid_operation).'),
       503: decisionPending,
     },
   },

@@ -25,6 +25,10 @@ export function sessionJson(info: SessionInfo): Record<string, unknown> {
       attempt: info.lastError.attempt,
       next_attempt_at: info.lastError.nextAttemptAt?.toISOString() ?? null,
     },
+    pause_reason: info.pauseReason,
+    tokens_used: info.tokensUsed,
+    token_budget: info.tokenBudget,
+    cost: info.cost,
   };
 }
 

@@ -3,7 +3,7 @@
  * generated from them, so the two cannot drift apart. JSON is snake_case, as the spec's SessionInfo.
  */
 import { z } from 'zod';
-import { MAX_FEEDBACK_LENGTH } from '../../workflows/definitions';
+import { MAX_BUDGET_EXTENSION_TOKENS, MAX_FEEDBACK_LENGTH } from '../../workflows/definitions';
 import { PHASES, REJECT_TARGETS, SessionStatus } from '../../workflows/definitions';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../orchestration/idempotency';
 import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH, SESSION_CURSOR_PATTERN } from '../orchestration/orchestrator';
@@ -95,6 +95,18 @@ export const SessionInfoSchema = named(
       qa_passed: z.boolean(),
       work_dir: z.string(),
       last_error: LastErrorSchema.nullable().describe('why the current phase is retrying; null when it is not, and always null in lists'),
+      pause_reason: z.enum(['budget']).nullable().describe('why the session is paused (status paused): budget, its token budget is spent; else null'),
+      tokens_used: z
+        .int()
+        .min(0)
+        .nullable()
+        .describe('model tokens spent so far, prompt and completion, every phase; null for sessions started before token accounting'),
+      token_budget: z.int().min(1).nullable().describe('the token cap (SESSION_TOKEN_BUDGET at the start, plus extensions); null: unlimited'),
+      cost: z
+        .number()
+        .min(0)
+        .nullable()
+        .describe('what tokens_used cost at MODEL_PRICE_PER_MTOK_IN / _OUT as set when the session started; null when no prices were set'),
     })
     .strict(),
   'SessionInfo',
@@ -259,6 +271,18 @@ export const RejectBody = z
     reject_to: RejectTargetSchema.default('architect'),
     by: decidedBy,
     review_round: reviewRound,
+  })
+  .strict();
+
+/** Body of `POST /sessions/{id}/budget`. */
+export const BudgetBody = z
+  .object({
+    add_tokens: z
+      .int('add_tokens must be an integer')
+      .min(1, 'add_tokens must be at least 1')
+      .max(MAX_BUDGET_EXTENSION_TOKENS, `add_tokens must be at most ${MAX_BUDGET_EXTENSION_TOKENS}`)
+      .describe('tokens added to the cap'),
+    by: decidedBy.describe('who extends; recorded in the audit trail'),
   })
   .strict();
 

@@ -90,6 +90,16 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   );
 
   route(
+    OPERATIONS.extendBudget,
+    handle(OPERATIONS.extendBudget, async ({ params, body, idempotencyKey }, res) => {
+      const key = idempotencyKey ?? randomUUID();
+      res.set('Idempotency-Key', key);
+      const extension = { by: body.by ?? 'api', extensionId: `budget:${key}`, timeoutMs: options.decisionTimeoutMs };
+      res.json(sessionJson(await within(() => o.extendBudget(params.id ?? '', body.add_tokens, extension), decisionBound)));
+    }),
+  );
+
+  route(
     OPERATIONS.cancelSession,
     handle(OPERATIONS.cancelSession, async ({ params }, res) => {
       const info = await within(() => o.cancelSession(params.id ?? '', options.cancelWaitMs), options.cancelWaitMs + options.requestTimeoutMs);

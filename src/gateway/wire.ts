@@ -15,6 +15,14 @@ export interface SessionJson {
   qa_passed: boolean;
   work_dir: string;
   last_error: LastErrorJson | null;
+  /** `budget` while paused at the token cap, else null. */
+  pause_reason: 'budget' | null;
+  /** Null for sessions started before token accounting. */
+  tokens_used: number | null;
+  /** Null: unlimited. */
+  token_budget: number | null;
+  /** Null when no prices were set. */
+  cost: number | null;
 }
 
 /** Why the current phase is retrying. */

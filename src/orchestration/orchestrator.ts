@@ -10,8 +10,10 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import {
   approveUpdate,
+  extendBudgetUpdate,
   FailureType,
   FINAL_STATUSES,
+  MAX_BUDGET_EXTENSION_TOKENS,
   REJECT_TARGETS,
   type RejectTarget,
   rejectUpdate,
@@ -90,6 +92,16 @@ export interface DecisionOptions {
    * How long to wait for a worker to confirm the decision; beyond it a {@link DecisionTimeoutError} (the decision
    * may still apply later). Without it the call waits as long as it takes.
    */
+  timeoutMs?: number;
+}
+
+/** Who extends a session's budget, and the id that makes a retried extension apply once. */
+export interface BudgetExtensionOptions {
+  /** Recorded in the session's audit trail. */
+  by?: string;
+  /** Reusing an id returns the first call's outcome instead of adding the tokens again. */
+  extensionId?: string;
+  /** How long to wait for a worker to confirm; beyond it a {@link DecisionTimeoutError}. */
   timeoutMs?: number;
 }
 
@@ -213,6 +225,23 @@ export class Orchestrator {
         args: [{ feedback: feedback.trim(), rejectTo, by: options.by ?? null, ...roundArg(options) }],
         updateId,
       }),
+    );
+  }
+
+  /**
+   * Raise the session's token cap by `tokens` (any status but a final one); a session paused at its cap resumes
+   * at the step it reached. A session without a cap, or one that ended, is an InvalidOperationError.
+   */
+  async extendBudget(sessionId: string, tokens: number, options: BudgetExtensionOptions = {}): Promise<SessionInfo> {
+    if (typeof tokens !== 'number' || !Number.isInteger(tokens) || tokens < 1 || tokens > MAX_BUDGET_EXTENSION_TOKENS) {
+      throw new ValidationError(`add_tokens must be an integer from 1 to ${MAX_BUDGET_EXTENSION_TOKENS}`);
+    }
+    const decision = { decisionId: options.extensionId, timeoutMs: options.timeoutMs };
+    return this.decide(
+      sessionId,
+      decision,
+      (handle, updateId) => handle.executeUpdate(extendBudgetUpdate, { args: [{ addTokens: tokens, by: options.by ?? null }], updateId }),
+      (info) => `session ${sessionId} already ended with status ${info.status}; its budget cannot change`,
     );
   }
 
@@ -425,6 +454,7 @@ export class Orchestrator {
     sessionId: string,
     options: DecisionOptions,
     send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
+    closed: (info: SessionInfo) => string = (info) => `session ${sessionId} is not awaiting approval (status ${info.status})`,
   ): Promise<SessionInfo> {
     const client = await this.client();
     const handle = client.workflow.getHandle(checkedSessionId(sessionId));
@@ -465,7 +495,7 @@ export class Orchestrator {
           const message = `the decision answers review round ${options.reviewRound} of session ${sessionId}, but no review is open (status ${info.status})`;
           throw new StaleReviewError(message, info, { cause: err });
         }
-        throw new InvalidOperationError(`session ${sessionId} is not awaiting approval (status ${info.status})`, { cause: err });
+        throw new InvalidOperationError(closed(info), { cause: err });
       }
       throw err;
     }

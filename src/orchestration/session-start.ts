@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { WorkflowStartOptions } from '@temporalio/client';
 import {
+  type ModelPrices,
   SearchAttributeKeys,
   SESSION_ID_PREFIX,
   type SessionMemo,
@@ -78,8 +79,11 @@ export function sessionStartOptions(
     reviewTimeoutMs: Math.round(config.sessionTtlDays * DAY_MS),
     phaseTimeoutsMs: phaseTimeoutsOf(config),
     phaseRetryWindowMs: config.phaseRetryWindowSeconds * 1000,
+    tokenBudget: config.sessionTokenBudget ?? null,
+    prices: pricesOf(config),
   };
-  const memo: SessionMemo = { userMission: mission, projectName: project, workDir };
+  const usage = { tokens: [], tokenBudget: input.tokenBudget ?? null, pauseReason: null, prices: input.prices ?? null };
+  const memo: SessionMemo = { userMission: mission, projectName: project, workDir, usage };
   return {
     workflowId: sessionId,
     taskQueue: config.taskQueue,
@@ -98,6 +102,12 @@ export function sessionStartOptions(
       ...(project ? [{ key: SearchAttributeKeys.project, value: project }] : []),
     ],
   };
+}
+
+/** The configured token prices, or null when the operator set none. */
+function pricesOf(config: OrchestratorConfig): ModelPrices | null {
+  if (config.modelPricePerMtokIn === undefined || config.modelPricePerMtokOut === undefined) return null;
+  return { inputPerMTok: config.modelPricePerMtokIn, outputPerMTok: config.modelPricePerMtokOut };
 }
 
 /** The one-line summary the Web UI shows: `[project] mission`, shortened. */

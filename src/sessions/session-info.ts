@@ -2,12 +2,16 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import {
   FINAL_STATUSES,
+  type ModelPrices,
+  type PauseReason,
   type Phase,
   PHASES,
   SearchAttributeKeys,
   type SessionMemo,
   type SessionState,
   SessionStatus,
+  type SessionUsageMemo,
+  type TokenTally,
 } from '../../workflows/definitions';
 import { type LastError, lastErrorOf } from './last-error';
 
@@ -31,6 +35,36 @@ export interface SessionInfo {
   workDir: string;
   /** Why the current phase is retrying, or null; known only when the session is read on its own (not in lists). */
   lastError: LastError | null;
+  /** Why the session is paused (status `paused`), else null. */
+  pauseReason: PauseReason | null;
+  /** Tokens spent (prompt and completion, every phase); null for sessions started before token accounting. */
+  tokensUsed: number | null;
+  /** The token cap; null when unlimited. */
+  tokenBudget: number | null;
+  /** What the tokens cost at the prices fixed at the session's start; null when no prices were set. */
+  cost: number | null;
+  /** Tokens by phase and model (empty for sessions started before token accounting). */
+  tokens: TokenTally[];
+}
+
+/** The token fields of a SessionInfo, from the memo's (or the state's) usage entry. */
+export function usageFields(usage: Partial<SessionUsageMemo> | undefined): Pick<SessionInfo, 'pauseReason' | 'tokensUsed' | 'tokenBudget' | 'cost' | 'tokens'> {
+  if (!usage || !Array.isArray(usage.tokens)) return { pauseReason: null, tokensUsed: null, tokenBudget: usage?.tokenBudget ?? null, cost: null, tokens: [] };
+  const tokens = usage.tokens;
+  const prompt = tokens.reduce((sum, tally) => sum + tally.promptTokens, 0);
+  const completion = tokens.reduce((sum, tally) => sum + tally.completionTokens, 0);
+  return {
+    pauseReason: usage.pauseReason ?? null,
+    tokensUsed: prompt + completion,
+    tokenBudget: usage.tokenBudget ?? null,
+    cost: usage.prices ? costOf(prompt, completion, usage.prices) : null,
+    tokens,
+  };
+}
+
+/** Cost of tokens at per-million prices, rounded to a millionth (no float dust in JSON). */
+export function costOf(promptTokens: number, completionTokens: number, prices: ModelPrices): number {
+  return Math.round(((promptTokens * prices.inputPerMTok + completionTokens * prices.outputPerMTok) / 1_000_000) * 1e6) / 1e6;
 }
 
 const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
@@ -68,6 +102,8 @@ export function sessionInfoFromExecution(
     qaPassed: attributes.get(SearchAttributeKeys.qaPassed) ?? false,
     workDir: memo.workDir ?? '',
     lastError: FINAL_STATUSES.includes(status) ? null : lastErrorOf(pendingActivities),
+    ...usageFields(memo.usage),
+    ...(status === SessionStatus.PAUSED ? {} : { pauseReason: null }),
   };
 }
 
@@ -86,5 +122,6 @@ export function sessionInfoFromState(state: SessionState): SessionInfo {
     qaPassed: state.qaPassed,
     workDir: state.workDir,
     lastError: null,
+    ...usageFields(state.tokens ? { tokens: state.tokens, tokenBudget: state.tokenBudget ?? null, pauseReason: state.pauseReason ?? null, prices: state.prices ?? null } : undefined),
   };
 }

@@ -11,6 +11,7 @@ import { type PendingRetry, pendingRetries } from './pending-retries';
 import { historyFromState } from './session-history';
 import { sessionInfoFromExecution } from './session-info';
 import { quoteQueryValue } from './session-listing';
+import { type TokenTotal, TokenTotals } from './token-totals';
 
 /** Namespace-wide session figures, derived from Temporal (never from a process-local count). */
 export interface SessionStats {
@@ -43,8 +44,8 @@ export interface SessionStats {
    * collector), read from the workflow result, so no worker is needed.
    */
   finishedPhaseRuns: { phase: Phase; seconds: number }[];
-  /** Model tokens the phases of those same sessions spent (reported with them, once). */
-  finishedTokenUsage: { phase: Phase; model: string; promptTokens: number; completionTokens: number }[];
+  /** Model tokens every session spent (open or closed within retention), by phase and model. */
+  tokenTotals: TokenTotal[];
   /** Phases being retried now, with their failed attempts so far. */
   pendingRetries: PendingRetry[];
   collectedAt: Date;
@@ -97,6 +98,7 @@ export class SessionStatsCollector {
   private retries: PendingRetry[] = [];
   private retriesReadAt = 0;
   private retriesInFlight = false;
+  private readonly tokens = new TokenTotals(TYPE_CLAUSE);
 
   constructor(
     private readonly client: () => Promise<Client>,
@@ -142,6 +144,7 @@ export class SessionStatsCollector {
       reachedQa: reachedQa ?? 0,
       qaPassed: qaPassed ?? 0,
       ...(await this.newlyFinished(client, now)),
+      tokenTotals: await this.tokens.collect(client, now),
       pendingRetries: this.retriesInBackground(client),
       collectedAt: now,
     };
@@ -234,13 +237,12 @@ export class SessionStatsCollector {
   private async newlyFinished(
     client: Client,
     now: Date,
-  ): Promise<Pick<SessionStats, 'finishedPhaseRuns' | 'finishedTokenUsage'>> {
+  ): Promise<Pick<SessionStats, 'finishedPhaseRuns'>> {
     const since = Math.max(this.startedAt, now.getTime() - CLOSED_LOOKBACK_MS);
     for (const [id, closedAt] of this.reported) if (closedAt < since) this.reported.delete(id);
     const query =
       `${TYPE_CLAUSE} AND ExecutionStatus = 'Completed' AND ` + `CloseTime > ${quoteQueryValue(new Date(since).toISOString())}`;
     const runs: SessionStats['finishedPhaseRuns'] = [];
-    const usage: SessionStats['finishedTokenUsage'] = [];
     let read = 0;
     for await (const execution of client.workflow.list({ query })) {
       if (this.reported.has(execution.workflowId) || read >= MAX_QUERIES_PER_COLLECTION) continue;
@@ -250,18 +252,13 @@ export class SessionStatsCollector {
         for (const run of historyFromState(state).phases) {
           if (run.endedAt) runs.push({ phase: run.phase, seconds: (Date.parse(run.endedAt) - Date.parse(run.startedAt)) / 1000 });
         }
-        for (const event of state.events) {
-          if (event.kind !== 'phase_completed' || !event.usage) continue;
-          const { model, promptTokens, completionTokens } = event.usage;
-          usage.push({ phase: event.phase, model, promptTokens, completionTokens });
-        }
         this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
       } catch {
         // not a state we can read (an older result shape): skip it next time too
         this.reported.set(execution.workflowId, execution.closeTime?.getTime() ?? now.getTime());
       }
     }
-    return { finishedPhaseRuns: runs, finishedTokenUsage: usage };
+    return { finishedPhaseRuns: runs };
   }
 
   private async longestInPhase(

@@ -1,7 +1,7 @@
 import { ApiError, getJson, postJson, type Session } from './api';
 import { age, badge, byId, clearMessages, h, say } from './dom';
 
-const STATUSES = ['pending', 'running', 'awaiting_approval', 'completed', 'failed', 'expired', 'cancelled'];
+const STATUSES = ['pending', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'expired', 'cancelled'];
 const PAGE_SIZE = 25;
 const REFRESH_MS = 3000;
 

@@ -44,7 +44,11 @@ export function showSessionView(id: string, config: DashboardConfig): void {
   const refreshDetails = (): void => details.refresh('history');
   const render = (next: Session): void => {
     const changed =
-      !session || session.status !== next.status || session.current_phase !== next.current_phase || session.review_round !== next.review_round;
+      !session ||
+      session.status !== next.status ||
+      session.current_phase !== next.current_phase ||
+      session.review_round !== next.review_round ||
+      session.token_budget !== next.token_budget;
     session = next;
     renderSummary(next, link);
     if (changed) renderActions(next, base, refreshDetails, render);
@@ -90,12 +94,22 @@ function renderSummary(s: Session, link: string): void {
       h('dt', {}, 'Phase'), h('dd', { id: 'session-phase' }, s.current_phase),
       h('dt', {}, 'Iteration'), h('dd', {}, String(s.iteration_count)),
       h('dt', {}, 'Review round'), h('dd', { id: 'review-round' }, s.review_round === null ? '—' : String(s.review_round)),
+      h('dt', {}, 'Tokens'), h('dd', { id: 'session-tokens' }, tokensText(s)),
       h('dt', {}, 'Project'), h('dd', {}, s.project_name ?? '—'),
       h('dt', {}, 'Started'), h('dd', { title: s.created_at }, `${age(s.created_at)} ago`),
       h('dt', {}, 'Session'), h('dd', { class: 'mono' }, h('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, s.session_id)),
     ),
+    ...(s.pause_reason === 'budget'
+      ? [h('div', { id: 'paused-notice', class: 'notice', role: 'status' }, h('strong', {}, 'Paused: '), `the token budget is spent (${s.tokens_used ?? 0} of ${s.token_budget ?? 0} tokens). Add tokens below to resume where it stopped, or cancel it.`)]
+      : []),
     ...(s.last_error ? [lastErrorNotice(s.last_error)] : []),
   );
+}
+
+/** `1234 of 5000 · cost 0.01`, `1234 (no budget)`, or — for sessions started before token accounting. */
+function tokensText(s: Session): string {
+  if (s.tokens_used === null || s.tokens_used === undefined) return '—';
+  return `${s.tokens_used}${s.token_budget === null ? ' (no budget)' : ` of ${s.token_budget}`}${s.cost === null ? '' : ` · cost ${s.cost}`}`;
 }
 
 /** The retrying phase's last failure: what, which attempt, and when the next one is. */
@@ -156,6 +170,17 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
     });
     actions.append(h('div', { class: 'card review', 'data-review-round': String(s.review_round ?? '') }, h('h2', {}, s.review_round === null ? 'Review' : `Review, round ${s.review_round}`),
       h('label', { for: 'decided-by' }, 'Your name (recorded with the decision)'), by, approve, reject));
+  }
+  if (!FINAL.includes(s.status) && s.token_budget !== null && s.token_budget !== undefined) {
+    const amount = h('input', { id: 'add-tokens', type: 'number', min: '1', step: '1', value: String(s.token_budget) });
+    const extend = h('form', { id: 'budget-form', class: 'budget' },
+      h('label', { for: 'add-tokens' }, 'Tokens to add to the budget'), amount,
+      h('button', { type: 'submit', id: 'extend-budget' }, s.status === 'paused' ? 'Add tokens and resume' : 'Add tokens'));
+    extend.addEventListener('submit', (event) => {
+      event.preventDefault();
+      decide('budget', { add_tokens: Number(amount.value) }, 'Budget extended');
+    });
+    actions.append(h('div', { class: 'card' }, h('h2', {}, s.status === 'paused' ? 'Paused at its token budget' : 'Token budget'), extend));
   }
   if (!FINAL.includes(s.status)) {
     const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger' }, 'Cancel session');
