@@ -38,8 +38,9 @@ function stream(ctx: FollowContext, id: string, signal: AbortSignal, lastEventId
 }
 
 /**
- * Print the session's state, then one line each time its status, phase or iteration changes, until it needs
- * review or ends, from the gateway's event stream (no polling). Exit code: OK in review or completed,
+ * Print the session's state, then one line each time its status, phase or iteration changes, until it needs a
+ * person (review, or paused at its token budget) or ends, from the gateway's event stream (no polling). Exit code:
+ * OK in review, paused or completed,
  * SESSION_UNSUCCESSFUL when failed, expired or cancelled.
  */
 export async function watchSession(ctx: FollowContext, id: string): Promise<ExitCodeValue> {
@@ -54,7 +55,7 @@ export async function watchSession(ctx: FollowContext, id: string): Promise<Exit
       const session = event.data as SessionJson;
       lastSession = session;
       const key = `${session.status}|${session.current_phase}|${session.iteration_count}|${session.qa_passed}`;
-      const ended = session.status === 'awaiting_approval' || isFinal(session.status);
+      const ended = session.status === 'awaiting_approval' || session.status === 'paused' || isFinal(session.status);
       if (ended) ctx.out.done();
       if (key !== lastKey) {
         lastKey = key;

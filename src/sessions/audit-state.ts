@@ -19,6 +19,10 @@ export function applyAuditEvent(before: AuditState, event: SessionEvent): AuditS
     case 'approved':
     case 'rejected':
       return { ...before, status: 'running' as SessionStatus };
+    case 'paused':
+      return { ...before, status: 'paused' as SessionStatus, phase: event.phase };
+    case 'resumed':
+      return { ...before, status: 'running' as SessionStatus, phase: event.phase };
     case 'session_ended':
       return { ...before, status: event.status, phase: event.status === ('completed' as SessionStatus) ? 'done' : before.phase };
     default:

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { runPm } from '../../activities/agents/pm';
 import { GatewayHarness } from '../gateway/gateway-harness';
 import { chromiumUnavailable, launchChromium } from './chromium';
 
@@ -167,5 +168,43 @@ void describe('the dashboard in headless Chromium, on the real stack', { skip },
     assert.equal(after.json.status, 'awaiting_approval', 'the stale approval decided nothing');
     assert.equal(after.json.review_round, 2);
     await context.close();
+  });
+});
+
+void describe('the dashboard resumes a session paused at its token budget', { skip }, () => {
+  let gw: GatewayHarness;
+  let browser: Browser;
+  before(async () => {
+    // What this fakes: the PM is the offline template agent and reports the usage a model provider would.
+    [gw, browser] = await Promise.all([
+      GatewayHarness.start({
+        config: { sessionTokenBudget: 100 },
+        activities: {
+          pm: async (input) => ({ ...(await runPm(input)), usage: { promptTokens: 120, completionTokens: 30, totalTokens: 150, requests: 1, model: 'stand-in-model' } }),
+        },
+      }),
+      launchChromium(),
+    ]);
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  void test('the page says it is paused and why; the form adds tokens and the session goes on live', async () => {
+    const started = await gw.request('POST', '/sessions', { body: { user_mission: 'Build a budgeted notes app' } });
+    const id = started.json.session_id as string;
+    await gw.waitForStatus(id, 'paused');
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${gw.baseUrl}/#/sessions/${id}`);
+    await page.locator('#summary[data-status="paused"]').waitFor();
+    assert.match((await page.locator('#paused-notice').textContent()) ?? '', /token budget is spent \(150 of 100 tokens\)/);
+    assert.equal(await page.locator('#session-tokens').textContent(), '150 of 100');
+    await page.locator('#add-tokens').fill('1000');
+    await page.getByRole('button', { name: 'Add tokens and resume' }).click();
+    await page.locator('#summary[data-status="awaiting_approval"]').waitFor({ timeout: 60_000 });
+    const after = await gw.request('GET', `/sessions/${id}`);
+    assert.equal(after.json.token_budget, 1100);
+    await page.context().close();
   });
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { runPm } from '../../activities/agents/pm';
 import { GatewayHarness, metricValue } from './gateway-harness';
 
-test('model tokens of completed sessions are exported per phase, model and kind, ', async () => {
+test('model tokens of every session, open or closed, are exported per phase, model and kind, each session once', async () => {
   // The PM here reports the usage a model provider would (the provider itself is tested in tests/providers).
   const harness = await GatewayHarness.start({
     activities: {
@@ -17,11 +17,13 @@ test('model tokens of completed sessions are exported per phase, model and kind,
     const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build a token counter' } });
     const id = (created.json as { session_id: string }).session_id;
     await harness.waitForStatus(id, 'awaiting_approval');
+    const open = await harness.scrapeUntil((scraped) => metricValue(scraped, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}') !== null, 60_000);
+    assert.equal(metricValue(open, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'), 120, 'counted while the session is open');
     await harness.request('POST', `/sessions/${id}/approve`, { body: {} });
     await harness.waitForStatus(id, 'completed');
 
-    const text = await harness.scrapeUntil((scraped) => metricValue(scraped, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}') !== null, 60_000);
-    assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'), 120);
+    const text = await harness.scrapeUntil((scraped) => /sessions_by_status\{status="completed"\} [1-9]/.test(scraped), 60_000);
+    assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="prompt"}'), 120, 'and once when it closed');
     assert.equal(metricValue(text, 'model_tokens_total{phase="pm",model="stand-in-model",kind="completion"}'), 30);
 
     const again = (await harness.request('GET', '/metrics', { unchecked: true })).text;

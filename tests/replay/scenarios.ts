@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { runArchitect } from '../../activities/agents/architect';
 import { runPm } from '../../activities/agents/pm';
 import { runQa } from '../../activities/agents/qa';
 import { AgentFailureType } from '../../activities/failures';
@@ -25,6 +26,18 @@ async function untilClosed(harness: SessionHarness, id: string): Promise<string>
   await harness.client.workflow.getHandle(id).result().catch(() => undefined);
   return id;
 }
+
+/** Template agents that report the usage a model provider would (the budget's arithmetic, exactly). */
+const spendingAgents = {
+  pm: async (input: Parameters<typeof runPm>[0]) => ({
+    ...(await runPm(input)),
+    usage: { promptTokens: 120, completionTokens: 30, totalTokens: 150, requests: 1, model: 'stand-in-model' },
+  }),
+  architect: async (input: Parameters<typeof runArchitect>[0]) => ({
+    ...(await runArchitect(input)),
+    usage: { promptTokens: 100, completionTokens: 50, totalTokens: 150, requests: 1, model: 'stand-in-model' },
+  }),
+};
 
 let qaRuns = 0;
 let pmAttempts = 0;
@@ -199,6 +212,27 @@ export const SCENARIOS: Scenario[] = [
       await harness.orchestrator.rejectAndIterate(id, 'One more section', 'architect', { reviewRound: 1 });
       await harness.waitFor(id, (info) => info.status === SessionStatus.AWAITING_APPROVAL && info.reviewRound === 2);
       await harness.orchestrator.approveAndContinue(id, { reviewRound: 2 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'token-budget-paused-extended',
+    options: { activities: spendingAgents, config: { sessionTokenBudget: 100, modelPricePerMtokIn: 1, modelPricePerMtokOut: 2 } },
+    run: async (harness) => {
+      const id = await harness.orchestrator.startNewSession('Replay: paused at the budget, extended', 'replay');
+      await harness.waitForStatus(id, SessionStatus.PAUSED);
+      await harness.orchestrator.extendBudget(id, 10, { by: 'replay' });
+      await harness.orchestrator.extendBudget(id, 1000, { by: 'replay' });
+      await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
+    name: 'token-budget-expired-while-paused',
+    options: { activities: spendingAgents, config: { sessionTokenBudget: 100, sessionTtlDays: 2 / 86_400 } },
+    run: async (harness) => {
+      const id = await harness.orchestrator.startNewSession('Replay: paused and forgotten', 'replay');
       return untilClosed(harness, id);
     },
   },
