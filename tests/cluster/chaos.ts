@@ -1,8 +1,8 @@
 /**
  * `npm run chaos`: the long forms of the cluster's fault checks, on one production topology with two fault
  * workers and two gateways. Prints a "Proven here" table row per fault; exits 1 when a session is lost, a log
- * line doubled, a file differs from the workflow's record, an iteration count is off, a decision applied other
- * than once, or an outage answer was neither success nor a JSON 503. Orphan revisions (a known gap) are counted.
+ * line doubled, a file differs from the workflow's record, a killed attempt left a revision, an iteration count is
+ * off, a decision applied other than once, or an outage answer was neither success nor a JSON 503.
  */
 import { z } from 'zod';
 import { Cluster } from './cluster';
@@ -30,7 +30,7 @@ interface Row {
 }
 
 function failed(t: VerdictTotals): boolean {
-  return t.lost > 0 || t.duplicatedLines > 0 || t.artifactMismatches > 0 || t.wrongIterations > 0;
+  return t.lost > 0 || t.duplicatedLines > 0 || t.artifactMismatches > 0 || t.extraRevisions > 0 || t.wrongIterations > 0;
 }
 
 async function main(): Promise<number> {
