@@ -6,7 +6,9 @@ import { createEngineer } from './agents/engineer';
 import { createPm } from './agents/pm';
 import { createQa } from './agents/qa';
 import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopOptions } from './engineer-loop';
+import { createWebhookDelivery } from './webhooks/deliver';
 import { SessionWorkspace } from './workspace';
+import type { NotifierActivities } from '../workflows/webhook-definitions';
 
 export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
 export { startWorkDirRetention, sweepWorkDirs } from './retention';
@@ -18,6 +20,9 @@ export async function logSessionEvent(input: SessionLogInput): Promise<void> {
   await new SessionWorkspace(input.workDir).appendLog(input.phase, input.message, input.eventId);
 }
 
+/** Bound on one webhook delivery attempt. */
+const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
+
 /** How the activities are built. */
 export interface ActivityOptions {
   /** Provider, sandbox and run settings. @default resolveConfig() (defaults plus environment) */
@@ -27,7 +32,7 @@ export interface ActivityOptions {
 }
 
 /** Everything a worker registers: the phases, and the Engineer loop's steps. */
-export type WorkerActivities = SessionActivities & EngineerLoopActivities;
+export type WorkerActivities = SessionActivities & EngineerLoopActivities & NotifierActivities;
 
 /**
  * The activities a worker registers for session workflows: the phases (the single-shot `engineer` stays for
@@ -37,7 +42,8 @@ export type WorkerActivities = SessionActivities & EngineerLoopActivities;
  * real workflow; an `engineer` override replaces the loop too (its beginning then hands over to the override).
  */
 export function createActivities(overrides: Partial<WorkerActivities> = {}, options: ActivityOptions = {}): WorkerActivities {
-  const deps = createAgentDeps(options.config ?? resolveConfig());
+  const config = options.config ?? resolveConfig();
+  const deps = createAgentDeps(config);
   const loop = createEngineerLoopActivities(deps, options.engineerLoop);
   if (overrides.engineer) loop.engineerLoopBegin = () => Promise.resolve({ driver: 'single_shot' });
   return {
@@ -46,6 +52,7 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
     engineer: createEngineer(deps),
     qa: createQa(deps),
     logSessionEvent,
+    deliverWebhook: createWebhookDelivery({ secret: config.webhookSecret, format: config.webhookFormat, timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS }),
     ...loop,
     ...overrides,
   };

@@ -2,6 +2,23 @@ import { z } from 'zod';
 
 const port = z.int().min(1).max(65535);
 
+/** The items of a comma-separated setting, trimmed, empty ones dropped. */
+export function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** Agent providers: how a phase thinks. */
 export const PROVIDER_NAMES = ['template', 'openai', 'command'] as const;
 const providerName = z.enum(PROVIDER_NAMES);
@@ -23,6 +40,20 @@ const configSchema = z
     modelPricePerMtokIn: z.number().min(0).max(1_000_000).optional(),
     /** Price of a million completion tokens; set with `modelPricePerMtokIn`. */
     modelPricePerMtokOut: z.number().min(0).max(1_000_000).optional(),
+    /** Comma-separated webhook receivers of every session (http or https URLs). @default '' */
+    webhookUrls: z.string().refine((value) => listOf(value).every(isHttpUrl), 'must be comma-separated http(s) URLs'),
+    /** Comma-separated hosts (`name` or `name:port`) a session's own `notify_url` may point at; empty: none. @default '' */
+    webhookAllowedHosts: z.string().refine((value) => listOf(value).every((host) => /^[a-z0-9.-]+(:\d{1,5})?$/i.test(host)), 'must be comma-separated host or host:port'),
+    /** The Standard Webhooks signing secret, `whsec_` and base64; unset sends webhooks unsigned. */
+    webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be whsec_ followed by a base64 key').optional(),
+    /** How long one webhook delivery is retried, in seconds. @default 86400 */
+    webhookRetryWindowSeconds: z.int().min(10).max(30 * 86_400),
+    /** Body of webhooks: the Standard Webhooks JSON envelope, or a Slack-compatible `{"text"}`. @default 'standard' */
+    webhookFormat: z.enum(['standard', 'slack']),
+    /** The gateway's public address, for links in webhooks (dashboard, artifacts); unset leaves them out. */
+    publicBaseUrl: z.url().optional(),
+    /** A `review.reminder` webhook every this many seconds while a review waits; unset: none. */
+    reviewRemindAfterSeconds: z.int().min(1).max(30 * 86_400).optional(),
     /** Where session work directories live. @default 'projects' */
     workDirBase: z.string().min(1),
     /** Persist the embedded server in `dbPath`; false keeps it in memory. @default true */
@@ -152,6 +183,10 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   dbPath: 'data/orchestrator.db',
   maxIterations: 5,
   sessionTtlDays: 7,
+  webhookUrls: '',
+  webhookAllowedHosts: '',
+  webhookRetryWindowSeconds: 86_400,
+  webhookFormat: 'standard',
   workDirBase: 'projects',
   useSqliteCheckpointer: true,
   namespace: 'default',
@@ -200,6 +235,13 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   SESSION_TOKEN_BUDGET: ['sessionTokenBudget', 'int'],
   MODEL_PRICE_PER_MTOK_IN: ['modelPricePerMtokIn', 'number'],
   MODEL_PRICE_PER_MTOK_OUT: ['modelPricePerMtokOut', 'number'],
+  WEBHOOK_URLS: ['webhookUrls', 'string'],
+  WEBHOOK_ALLOWED_HOSTS: ['webhookAllowedHosts', 'string'],
+  WEBHOOK_SECRET: ['webhookSecret', 'string'],
+  WEBHOOK_RETRY_WINDOW_SECONDS: ['webhookRetryWindowSeconds', 'int'],
+  WEBHOOK_FORMAT: ['webhookFormat', 'string'],
+  PUBLIC_BASE_URL: ['publicBaseUrl', 'string'],
+  REVIEW_REMIND_AFTER_SECONDS: ['reviewRemindAfterSeconds', 'int'],
   MAX_ACTIVE_SESSIONS: ['maxActiveSessions', 'int'],
   SESSION_RETENTION_DAYS: ['retentionDays', 'int'],
   PORT: ['port', 'int'],

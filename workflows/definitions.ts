@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SessionNotifySettings } from './webhook-definitions';
 
 /** The workflow type every session runs as. */
 export const SESSION_WORKFLOW_TYPE = 'sessionWorkflow';
@@ -232,6 +233,8 @@ export interface SessionWorkflowInput {
   tokenBudget?: number | null;
   /** Prices of the session's tokens, when the operator set them. */
   prices?: ModelPrices | null;
+  /** Where its webhooks go; absent: nobody listens, and the session sends none. */
+  notify?: SessionNotifySettings;
 }
 
 /** Retry window of sessions started without one: a day. */

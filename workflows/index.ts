@@ -1,1 +1,2 @@
 export { sessionWorkflow } from './session';
+export { sessionNotifierWorkflow } from './notifier';

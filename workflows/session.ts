@@ -4,13 +4,16 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
@@ -41,6 +44,8 @@ import {
   type StaleReviewDetails,
 } from './definitions';
 import { driveEngineerLoop } from './engineer-loop';
+import { sessionNotifierWorkflow } from './notifier';
+import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
 import type { EngineerLoopActivities } from './engineer-loop-contract';
 import {
   applyApproval,
@@ -73,6 +78,9 @@ const REVIEW_ROUND_ATTRIBUTE_PATCH = 'review-round-search-attribute';
 const ENGINEER_LOOP_PATCH = 'engineer-loop';
 /** Patch: sessions count their tokens, keep them in the memo, and pause at their token budget. */
 const TOKEN_BUDGET_PATCH = 'token-budget';
+
+/** Patch: sessions with webhook receivers hand their events to a notifier workflow. */
+const WEBHOOKS_PATCH = 'webhooks';
 
 /** Unwinds the session when it waited out its pause: it has ended `expired` already. */
 class ExpiredWhilePaused extends Error {}
@@ -171,6 +179,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     pauseForBudget(state, now());
     publish();
     await logEvent(state.phase, `Paused: the token budget is spent (${tokensUsed(state)} of ${state.tokenBudget} tokens); extend it to resume`);
+    await announce('session.paused', `token budget spent: ${tokensUsed(state)} of ${state.tokenBudget} tokens`);
     const resumed = await condition(() => state.status !== SessionStatus.PAUSED, input.reviewTimeoutMs);
     if (!resumed) {
       end(state, SessionStatus.EXPIRED, `token budget spent and not extended within ${input.reviewTimeoutMs} ms`, now());
@@ -195,6 +204,56 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       log.warn('Session log line not written', { sessionId: state.sessionId, phase, message, error: String(err.cause ?? err) });
     }
+  }
+
+  const notify = input.notify && input.notify.targets.length > 0 ? input.notify : null;
+  let notifierStarted = false;
+  let announced = 0;
+  /**
+   * Hand an event to the session's notifier (started on the first one, as a child the session abandons when it
+   * closes): it delivers them in order and retries each; nothing about a webhook can fail or hold up the session.
+   */
+  async function announce(type: WebhookEventType, reason: string | null = null): Promise<void> {
+    if (!notify || !patched(WEBHOOKS_PATCH)) return;
+    announced += 1;
+    const event: WebhookEvent = {
+      id: `${state.sessionId}.${announced}.${type}`,
+      type,
+      at: now(),
+      sessionId: state.sessionId,
+      userMission: state.userMission,
+      projectName: state.projectName,
+      status: state.status,
+      phase: state.phase,
+      reviewRound: state.reviewRound,
+      iterationCount: state.iterationCount,
+      reason,
+      publicBaseUrl: notify.publicBaseUrl,
+    };
+    const notifierId = notifierWorkflowId(state.sessionId);
+    try {
+      if (!notifierStarted) {
+        notifierStarted = true;
+        await startChild(sessionNotifierWorkflow, {
+          workflowId: notifierId,
+          args: [{ sessionId: state.sessionId, targets: notify.targets, retryWindowMs: notify.retryWindowMs, pending: [event] }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      } else {
+        await getExternalWorkflowHandle(notifierId).signal(webhookEventSignal, event);
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('Webhook event not handed to the notifier', { sessionId: state.sessionId, type, error: String(err) });
+    }
+  }
+
+  /** The session's last event, for its final status. */
+  async function announceEnd(): Promise<void> {
+    const type = ({ completed: 'session.completed', failed: 'session.failed', expired: 'session.expired', cancelled: 'session.cancelled' } as const)[
+      state.status as 'completed' | 'failed' | 'expired' | 'cancelled'
+    ];
+    if (type) await announce(type, state.failureReason ?? (state.events.at(-1)?.kind === 'session_ended' ? ((state.events.at(-1) as { reason: string | null }).reason ?? null) : null));
   }
 
   setHandler(getStateQuery, () => state);
@@ -322,7 +381,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     startPhase(state, 'review', now());
     publish();
     await logEvent('review', `Awaiting human review (round ${state.reviewRound}) of the PRD, tech spec and scaffold`);
-    const decided = await condition(() => state.status !== SessionStatus.AWAITING_APPROVAL, input.reviewTimeoutMs);
+    await announce('review.requested');
+    const decided = await waitForDecision();
     if (!decided) {
       end(state, SessionStatus.EXPIRED, `no decision within ${input.reviewTimeoutMs} ms`, now());
       publish();
@@ -334,6 +394,20 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       await logEvent('review', `Rejected to ${decision.rejectTo} (review round ${decision.reviewRound}): ${decision.feedback}`);
     } else if (decision?.kind === 'approved') {
       await logEvent('review', `Approved review round ${decision.reviewRound}`);
+    }
+  }
+
+  /** Wait for a decision up to the review timeout, with a reminder every `remindAfterMs` when webhooks ask for one. */
+  async function waitForDecision(): Promise<boolean> {
+    const inReview = () => state.status !== SessionStatus.AWAITING_APPROVAL;
+    const remindEvery = notify?.remindAfterMs ?? null;
+    if (remindEvery === null || !patched(WEBHOOKS_PATCH)) return condition(inReview, input.reviewTimeoutMs);
+    const deadline = Date.now() + input.reviewTimeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      if (await condition(inReview, Math.min(remindEvery, left))) return true;
+      if (deadline - Date.now() > 0) await announce('review.reminder');
     }
   }
 
@@ -370,11 +444,17 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   try {
     await runSession();
   } catch (err) {
-    if (err instanceof ExpiredWhilePaused) return state;
+    if (err instanceof ExpiredWhilePaused) {
+      await announceEnd();
+      return state;
+    }
     if (isCancellation(err)) {
       end(state, SessionStatus.CANCELLED, 'cancelled on request', now());
       publish();
-      await CancellationScope.nonCancellable(() => logEvent(state.phase, 'Session cancelled'));
+      await CancellationScope.nonCancellable(async () => {
+        await logEvent(state.phase, 'Session cancelled');
+        await announceEnd();
+      });
       throw err;
     }
     if (err instanceof ActivityFailure) {
@@ -385,6 +465,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
   }
 
+  await CancellationScope.nonCancellable(() => announceEnd());
   if (state.status === SessionStatus.FAILED) {
     await CancellationScope.nonCancellable(() => logEvent(state.phase, `Session failed: ${state.failureReason}`));
     throw ApplicationFailure.nonRetryable(state.failureReason ?? 'session failed', FailureType.SESSION_FAILED);

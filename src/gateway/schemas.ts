@@ -212,6 +212,22 @@ export const HistorySchema = named(
       ),
       artifact_revisions: z.array(ArtifactRevisionSchema),
       events: z.array(z.looseObject({ kind: z.string(), at: timestamp })).describe('the raw audit events, oldest first'),
+      deliveries: z
+        .array(
+          z
+            .object({
+              event_id: z.string().describe('the webhook-id'),
+              type: z.string(),
+              host: z.string().describe('the receiver’s host (never its path or query)'),
+              outcome: z.enum(['delivered', 'gave_up']),
+              attempts: z.int().min(0),
+              last_status: z.int().nullable().describe('the receiver’s last HTTP status; null when it never answered'),
+              last_error: z.string().nullable(),
+              at: timestamp,
+            })
+            .strict(),
+        )
+        .describe('webhook deliveries so far, oldest first (empty without webhooks)'),
     })
     .strict(),
   'SessionHistory',
@@ -249,6 +265,12 @@ export const StartSessionBody = z
       .nullable()
       .optional()
       .describe('blank is the same as none'),
+    notify_url: z
+      .string()
+      .max(2_000)
+      .nullable()
+      .optional()
+      .describe('a webhook receiver of this session besides WEBHOOK_URLS; its host must be in WEBHOOK_ALLOWED_HOSTS (else 400)'),
   })
   .strict();
 

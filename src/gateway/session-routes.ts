@@ -46,7 +46,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   route(
     OPERATIONS.startSession,
     handle(OPERATIONS.startSession, async ({ body, idempotencyKey }, res) => {
-      const id = await within(() => o.startNewSession(body.user_mission, body.project_name ?? null, { idempotencyKey }));
+      const id = await within(() => o.startNewSession(body.user_mission, body.project_name ?? null, { idempotencyKey, notifyUrl: body.notify_url ?? null }));
       res.locals.sessionId = id;
       const info = await within(() => o.getSessionStatus(id));
       res.status(201).location(`/sessions/${id}`).json(sessionJson(info));

@@ -45,7 +45,7 @@ import { type ListSessionsOptions, quoteQueryValue, type SessionPage } from '../
 import { checkedSessionId, type DocumentName, type DocumentRevision, type SessionArtifacts, SessionReader } from '../sessions/session-reader';
 import { type SessionStats, SessionStatsCollector } from '../sessions/session-stats';
 import { type SessionChange, type WatchCursor, type WatchOptions, SessionWatchHub } from '../sessions/session-watch';
-import { checkSessionRequest, newSessionId, sessionStartOptions } from './session-start';
+import { checkNotifyUrl, checkSessionRequest, newSessionId, sessionStartOptions } from './session-start';
 
 export { DEFAULT_CONFIG, type OrchestratorConfig } from '../config';
 export { SessionStatus } from '../../workflows/definitions';
@@ -113,6 +113,11 @@ export interface StartSessionOptions {
    * starting a second one. Reusing a key with another mission or project is an IdempotencyKeyReusedError.
    */
   idempotencyKey?: string;
+  /**
+   * The session's own webhook receiver (besides `WEBHOOK_URLS`); its host must be in `WEBHOOK_ALLOWED_HOSTS`, else
+   * a ValidationError.
+   */
+  notifyUrl?: string | null;
 }
 
 /** Optional collaborators, for processes that already hold a connection. */
@@ -148,7 +153,7 @@ export class Orchestrator {
 
   /** Start a session; returns its id (`sess_…`), which is also its workflow id. */
   async startNewSession(userMission: string, projectName?: string | null, options: StartSessionOptions = {}): Promise<string> {
-    const request = checkSessionRequest(userMission, projectName);
+    const request = { ...checkSessionRequest(userMission, projectName), notifyUrl: checkNotifyUrl(this.config, options.notifyUrl) };
     const key = options.idempotencyKey === undefined ? null : checkIdempotencyKey(options.idempotencyKey);
     const keyedId = key === null ? null : sessionIdForKey(key);
     const client = await this.client();

@@ -10,7 +10,8 @@ import {
   type SessionWorkflowInput,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
-import { type OrchestratorConfig, phaseTimeoutsOf } from '../config';
+import type { SessionNotifySettings } from '../../workflows/webhook-definitions';
+import { listOf, type OrchestratorConfig, phaseTimeoutsOf } from '../config';
 import { ValidationError } from './errors';
 
 /** Longest mission accepted, in characters (it travels in every session's memo). */
@@ -19,10 +20,52 @@ export const MAX_MISSION_LENGTH = 10_000;
 export const MAX_PROJECT_NAME_LENGTH = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A start request after validation: the trimmed mission and project (null when none). */
+/** A start request after validation: the trimmed mission and project (null when none), and its webhook receiver. */
 export interface SessionRequest {
   mission: string;
   project: string | null;
+  notifyUrl?: string | null;
+}
+
+/** Longest `notify_url` accepted. */
+export const MAX_NOTIFY_URL_LENGTH = 2_000;
+
+/**
+ * A session's own webhook receiver, checked: an http(s) URL whose host (or host:port) is in `WEBHOOK_ALLOWED_HOSTS`,
+ * so nobody makes the workers call an arbitrary address on their say-so. Null when none was given.
+ */
+export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): string | null {
+  if (notifyUrl === undefined || notifyUrl === null || notifyUrl === '') return null;
+  if (typeof notifyUrl !== 'string' || notifyUrl.length > MAX_NOTIFY_URL_LENGTH) throw new ValidationError(`notify_url must be a URL of at most ${MAX_NOTIFY_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(notifyUrl);
+  } catch {
+    throw new ValidationError('notify_url must be an absolute http or https URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('notify_url must be an absolute http or https URL');
+  const allowed = listOf(config.webhookAllowedHosts).map((host) => host.toLowerCase());
+  const host = url.hostname.toLowerCase();
+  if (!allowed.includes(host) && !allowed.includes(url.host.toLowerCase())) {
+    throw new ValidationError(
+      allowed.length === 0
+        ? 'notify_url is not accepted: this orchestrator allows no per-session webhook hosts (WEBHOOK_ALLOWED_HOSTS is empty)'
+        : `notify_url's host ${url.host} is not one of WEBHOOK_ALLOWED_HOSTS`,
+    );
+  }
+  return url.toString();
+}
+
+/** Where a session's webhooks go, or null when nobody listens (then the session sends none). */
+function notifySettingsOf(config: OrchestratorConfig, notifyUrl: string | null | undefined): SessionNotifySettings | null {
+  const targets = [...new Set([...listOf(config.webhookUrls), ...(notifyUrl ? [notifyUrl] : [])])];
+  if (targets.length === 0) return null;
+  return {
+    targets,
+    publicBaseUrl: config.publicBaseUrl ?? null,
+    remindAfterMs: config.reviewRemindAfterSeconds === undefined ? null : config.reviewRemindAfterSeconds * 1000,
+    retryWindowMs: config.webhookRetryWindowSeconds * 1000,
+  };
 }
 
 /** Validate and normalise what `startNewSession` was given; ValidationError when it is unusable. */
@@ -82,6 +125,8 @@ export function sessionStartOptions(
     tokenBudget: config.sessionTokenBudget ?? null,
     prices: pricesOf(config),
   };
+  const notify = notifySettingsOf(config, request.notifyUrl);
+  if (notify) input.notify = notify;
   const usage = { tokens: [], tokenBudget: input.tokenBudget ?? null, pauseReason: null, prices: input.prices ?? null };
   const memo: SessionMemo = { userMission: mission, projectName: project, workDir, usage };
   return {

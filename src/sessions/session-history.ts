@@ -1,3 +1,4 @@
+import { deliveriesQuery, notifierWorkflowId, type WebhookDeliveryRecord } from '../../workflows/webhook-definitions';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import {
   type ArtifactName,
@@ -60,6 +61,8 @@ export interface SessionHistory {
   artifactRevisions: ArtifactRevision[];
   /** The raw events, oldest first (also QA failures, ignored signals and the end of the session). */
   events: SessionEvent[];
+  /** Webhook deliveries so far (event, host, attempts, last status), oldest first; empty without webhooks. */
+  deliveries: WebhookDeliveryRecord[];
 }
 
 /** The audit trail of a session, derived from the workflow's own state. */
@@ -120,7 +123,17 @@ export function historyFromState(state: SessionState): SessionHistory {
         break;
     }
   }
-  return { sessionId: state.sessionId, status: state.status, phases, decisions, artifactRevisions, events: state.events };
+  return { sessionId: state.sessionId, status: state.status, phases, decisions, artifactRevisions, events: state.events, deliveries: [] };
+}
+
+/** The deliveries the session's notifier recorded; none when it has no notifier (or it cannot answer now). */
+async function deliveriesOf(client: Client, sessionId: string, timeoutMs: number): Promise<WebhookDeliveryRecord[]> {
+  try {
+    const handle = client.workflow.getHandle(notifierWorkflowId(sessionId));
+    return await withinTime(client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(deliveriesQuery)), timeoutMs + 1_000);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -135,7 +148,7 @@ export async function querySessionHistory(client: Client, sessionId: string, tim
       client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
       timeoutMs + 1_000,
     );
-    return historyFromState(state);
+    return { ...historyFromState(state), deliveries: await deliveriesOf(client, sessionId, timeoutMs) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
       throw new SessionNotFoundError(sessionId, { cause: err });

@@ -1,0 +1,153 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- response bodies are checked against the OpenAPI document by the harness. */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { createWebhookDelivery } from '../../activities/webhooks/deliver';
+import { webhookBody } from '../../activities/webhooks/payload';
+import { notifierWorkflowId, type WebhookEvent } from '../../workflows/webhook-definitions';
+import { GatewayHarness } from '../gateway/gateway-harness';
+import { WebhookReceiver } from './receiver';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const PUBLIC = 'https://orchestrator.example.com';
+
+void describe('signed webhooks, delivered durably by a notifier workflow', () => {
+  const receiver = new WebhookReceiver(SECRET);
+  const own = new WebhookReceiver(SECRET);
+  let harness: GatewayHarness;
+  before(async () => {
+    await Promise.all([receiver.start(), own.start()]);
+    harness = await GatewayHarness.start({
+      config: { webhookUrls: receiver.url, publicBaseUrl: PUBLIC, webhookAllowedHosts: new URL(own.url).host },
+      // The worker's own settings (the secret never leaves the worker): as createActivities builds them from WEBHOOK_SECRET.
+      activities: { deliverWebhook: createWebhookDelivery({ secret: SECRET, format: 'standard', timeoutMs: 10_000 }) },
+    });
+  });
+  after(async () => {
+    await harness.close();
+    await Promise.all([receiver.stop(), own.stop()]);
+  });
+
+  const start = async (body: Record<string, unknown>): Promise<string> => {
+    const created = await harness.request('POST', '/sessions', { body });
+    assert.equal(created.status, 201, created.text);
+    return created.json.session_id as string;
+  };
+
+  void test('review.requested and session.completed arrive signed, in order, once each, with links; refused attempts are retried and recorded', async () => {
+    receiver.refuseFirst(2);
+    const id = await start({ user_mission: 'Build a webhooked API', project_name: 'hooks' });
+    const requested = await receiver.waitFor(id, 'review.requested');
+    assert.equal(requested.body.data.review_round, 1);
+    assert.equal(requested.body.data.status, 'awaiting_approval');
+    assert.equal((requested.body.data.links as Record<string, string>).dashboard, `${PUBLIC}/#/sessions/${id}`);
+    assert.equal((requested.body.data.links as Record<string, string>).prd, `${PUBLIC}/sessions/${id}/artifacts/prd`);
+    receiver.refuseFirst(0);
+    await harness.request('POST', `/sessions/${id}/approve`, { body: { review_round: 1 } });
+    await receiver.waitFor(id, 'session.completed');
+    const types = receiver.of(id).map((r) => r.body.type);
+    assert.deepEqual(types, ['review.requested', 'session.completed'], 'in order, each once');
+    assert.equal(new Set(receiver.of(id).map((r) => r.id)).size, 2, 'one webhook-id per event');
+    assert.ok(receiver.refused.filter((r) => r.id === requested.id && r.status === 503).length === 2, 'the first two attempts were refused');
+
+    const history = await harness.waitFor(id, (s) => s.status === 'completed');
+    assert.equal(history.status, 'completed');
+    let deliveries: { type: string; host: string; attempts: number; last_status: number; outcome: string }[] = [];
+    for (let i = 0; i < 50 && deliveries.length < 2; i += 1) {
+      deliveries = ((await harness.request('GET', `/sessions/${id}/history`)).json as { deliveries: typeof deliveries }).deliveries;
+      if (deliveries.length < 2) await sleep(100);
+    }
+    assert.deepEqual(
+      deliveries.map((d) => [d.type, d.host, d.attempts, d.last_status, d.outcome]),
+      [
+        ['review.requested', new URL(receiver.url).host, 3, 204, 'delivered'],
+        ['session.completed', new URL(receiver.url).host, 1, 204, 'delivered'],
+      ],
+    );
+    assert.ok(!JSON.stringify(deliveries).includes('receiver-secret'), 'the receiver’s query string is not recorded');
+
+    // The notifier is another workflow type: a finished session is not active however long its notifier runs.
+    const notifier = await harness.sessions.client.workflow.getHandle(notifierWorkflowId(id)).describe();
+    assert.equal(notifier.type, 'sessionNotifierWorkflow');
+    const listed = (await harness.request('GET', '/sessions?status=completed')).json as { sessions: { session_id: string }[] };
+    assert.ok(!listed.sessions.some((s) => s.session_id === notifierWorkflowId(id)));
+  });
+
+  void test('a receiver down across a worker restart still gets every event, once', async () => {
+    await receiver.stop();
+    const id = await start({ user_mission: 'Build an API while the receiver is down' });
+    await harness.waitForStatus(id, 'awaiting_approval');
+    await harness.sessions.stopWorker();
+    await sleep(2_000);
+    await harness.sessions.startWorker();
+    const downFor = Date.now();
+    await sleep(3_000);
+    await receiver.start();
+    const requested = await receiver.waitFor(id, 'review.requested', 120_000);
+    console.log(`webhooks: receiver down ${((requested.at - downFor) / 1000 + 2).toFixed(1)} s across a worker restart; review.requested delivered after it came back`);
+    await harness.request('POST', `/sessions/${id}/approve`, { body: {} });
+    await receiver.waitFor(id, 'session.completed');
+    assert.deepEqual(receiver.of(id).map((r) => r.body.type), ['review.requested', 'session.completed']);
+  });
+
+  void test('a session’s own notify_url is accepted only for an allowed host', async () => {
+    const refused = await harness.request('POST', '/sessions', { body: { user_mission: 'Call elsewhere', notify_url: 'http://169.254.169.254/latest' } });
+    assert.equal(refused.status, 400);
+    assert.match(refused.json.error.message as string, /not one of WEBHOOK_ALLOWED_HOSTS/);
+    const notAUrl = await harness.request('POST', '/sessions', { body: { user_mission: 'Call elsewhere', notify_url: 'file:///etc/passwd' } });
+    assert.equal(notAUrl.status, 400);
+    const id = await start({ user_mission: 'Build an API with its own receiver', notify_url: own.url });
+    await own.waitFor(id, 'review.requested');
+    await receiver.waitFor(id, 'review.requested');
+    await harness.request('POST', `/sessions/${id}/cancel`, { body: {} });
+    await own.waitFor(id, 'session.cancelled');
+  });
+});
+
+void test('the Slack format is one text with the event, the mission and a link', () => {
+  const event: WebhookEvent = {
+    id: 'sess_x.1.review.requested',
+    type: 'review.requested',
+    at: '2026-01-01T00:00:00.000Z',
+    sessionId: 'sess_x',
+    userMission: 'Build a REST API',
+    projectName: null,
+    status: 'awaiting_approval' as WebhookEvent['status'],
+    phase: 'review',
+    reviewRound: 2,
+    iterationCount: 1,
+    reason: null,
+    publicBaseUrl: PUBLIC,
+  };
+  assert.deepEqual(JSON.parse(webhookBody(event, 'slack')), {
+    text: `*review.requested* · awaiting_approval in review, review round 2: Build a REST API. <${PUBLIC}/#/sessions/sess_x|Open it>`,
+  });
+  assert.equal((JSON.parse(webhookBody({ ...event, publicBaseUrl: null }, 'standard')) as { data: { links: unknown } }).data.links, null);
+});
+
+void test('a delivery that gives up is recorded and never fails the session', async () => {
+  const down = new WebhookReceiver(null, 1_000_000);
+  await down.start();
+  const harness = await GatewayHarness.start({ config: { webhookUrls: down.url, webhookRetryWindowSeconds: 10 } });
+  try {
+    const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build an API nobody hears of' } });
+    const id = created.json.session_id as string;
+    await harness.waitForStatus(id, 'awaiting_approval');
+    await harness.request('POST', `/sessions/${id}/approve`, { body: {} });
+    const done = await harness.waitFor(id, (s) => s.status === 'completed', 60_000);
+    assert.equal(done.status, 'completed');
+    let deliveries: { type: string; outcome: string; last_status: number | null; attempts: number }[] = [];
+    for (let i = 0; i < 300 && deliveries.length < 1; i += 1) {
+      deliveries = ((await harness.request('GET', `/sessions/${id}/history`)).json as { deliveries: typeof deliveries }).deliveries;
+      if (deliveries.length < 1) await sleep(100);
+    }
+    assert.equal(deliveries[0]?.type, 'review.requested');
+    assert.equal(deliveries[0]?.outcome, 'gave_up');
+    assert.equal(deliveries[0]?.last_status, 503);
+    assert.ok((deliveries[0]?.attempts ?? 0) >= 2, JSON.stringify(deliveries));
+  } finally {
+    await harness.close();
+    await down.stop();
+  }
+});
