@@ -10,6 +10,7 @@ import { startSupervisedDevServer } from './temporal/dev-server-supervisor';
 import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntime } from './temporal/runtime';
 import { setUpNamespace } from './temporal/setup-namespace';
+import { currentTracing, startTracingFromEnv } from './tracing/tracing';
 import { createSessionWorker } from './worker';
 
 type Cleanup = () => Promise<void>;
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop(signal));
 
   try {
+    // Before the Orchestrator, the gateway and the worker: each takes its interceptors from the started tracing.
+    const tracing = startTracingFromEnv();
+    if (tracing) {
+      cleanups.push(() => currentTracing()?.shutdown() ?? Promise.resolve());
+      logger.info({ endpoint: new URL(tracing.endpoint).origin, serviceName: tracing.serviceName }, 'traces exported over OTLP');
+    }
     await assertPreflight(config);
     let address = config.temporalAddress;
     let connection: Connection | null = null;

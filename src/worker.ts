@@ -14,6 +14,8 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { startHealthFile } from './temporal/health-file';
 import { installRuntime } from './temporal/runtime';
 import { setUpNamespace } from './temporal/setup-namespace';
+import { startTracingFromEnv, currentTracing } from './tracing/tracing';
+import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from './tracing/worker-tracing';
 import { Client, Connection } from '@temporalio/client';
 
 /** What a session worker needs. */
@@ -38,6 +40,7 @@ const MAX_CONCURRENT_WORKFLOW_TASKS = 40;
 /** A worker that runs session workflows and their agent activities. */
 export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
   const maxCachedWorkflows = options.maxCachedWorkflows ?? DEFAULT_CONFIG.workerMaxCachedWorkflows;
+  const tracing = workerTracingOptions();
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -45,7 +48,12 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
     activities: options.activities ?? createActivities(),
     // Cancellation reaches an activity only with a heartbeat response; keep that within a second.
     maxHeartbeatThrottleInterval: '1 second',
-    interceptors: { activity: [retryLimitInterceptor] },
+    // A prebuilt bundle has the workflow interceptor modules already (bundle-workflows.ts); the SDK warns if given twice.
+    interceptors: {
+      activity: [...tracing.activityInterceptors, retryLimitInterceptor],
+      ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    sinks: tracing.sinks,
     // Memory stays bounded however many sessions wait: one V8 context shared by every workflow (not one each),
     // and a cache of at most `maxCachedWorkflows` (the SDK's default grows with the heap, to thousands).
     reuseV8Context: true,
@@ -59,6 +67,7 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
 
 async function main(): Promise<void> {
   const config = resolveConfig();
+  const tracing = startTracingFromEnv();
   await assertPreflight(config);
   installRuntime();
   const address = temporalAddressOf(config);
@@ -90,13 +99,14 @@ async function main(): Promise<void> {
     onReport: (report) => report.removed.length > 0 && logger.info(report, 'work directories past retention removed'),
     onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
   });
-  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue, prebuiltBundle: workflowBundle !== undefined }, 'worker started');
+  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue, prebuiltBundle: workflowBundle !== undefined, traces: tracing ? 'otlp' : 'off' }, 'worker started');
   const stopHealthFile = config.workerHealthFile ? startHealthFile(config.workerHealthFile, () => worker.getState() === 'RUNNING') : () => undefined;
   await worker.run();
   stopHealthFile();
   stopRetention();
   await retentionConnection.close();
   await connection.close();
+  await currentTracing()?.shutdown();
   logger.info('worker stopped');
 }
 

@@ -14,6 +14,8 @@ import { OPERATIONS } from './operations';
 import { registerMethodNotAllowed } from './method-not-allowed';
 import { markRoute, requestTelemetry } from './request-log';
 import { registerSessionRoutes } from './session-routes';
+import { httpServerSpans } from '../tracing/http-spans';
+import { currentTracing } from '../tracing/tracing';
 
 /** What the gateway serves from, and how. */
 export interface GatewayDeps {
@@ -50,6 +52,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  if (currentTracing()) app.use(httpServerSpans());
   app.use(requestTelemetry(logger, (request) => metrics.observeRequest(request)));
   // A JSON API renders nothing: the strictest policy, not helmet's defaults for HTML sites.
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));

@@ -4,6 +4,7 @@ import { logger } from '../logger';
 import { Orchestrator } from '../orchestration/orchestrator';
 import { createApp, type GatewayDeps } from './app';
 import { gatewaySettingsFromEnv } from './gateway-config';
+import { currentTracing, startTracingFromEnv } from '../tracing/tracing';
 
 /** A listening gateway. */
 export interface RunningGateway {
@@ -64,10 +65,11 @@ export function startGateway(deps: GatewayDeps, port: number, host = '0.0.0.0', 
 
 async function main(): Promise<void> {
   const config = resolveConfig();
+  const tracing = startTracingFromEnv();
   const orchestrator = new Orchestrator(config);
   const settings = gatewaySettingsFromEnv();
   const gateway = await startGateway({ orchestrator }, config.port, settings.host);
-  logger.info({ host: settings.host, port: gateway.port, auth: settings.apiToken ? 'bearer' : 'off' }, 'gateway listening');
+  logger.info({ host: settings.host, port: gateway.port, auth: settings.apiToken ? 'bearer' : 'off', traces: tracing ? 'otlp' : 'off' }, 'gateway listening');
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'gateway stopping: finishing in-flight requests');
     await gateway.close();
     await orchestrator.close();
+    await currentTracing()?.shutdown();
     logger.info('gateway stopped');
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -25,6 +25,7 @@ import {
 import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, resolveConfig } from '../config';
 import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from '../temporal/connection-options';
+import { clientTracingInterceptors } from '../tracing/client-tracing';
 import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
 import { channelOf, ConnectionState, type TemporalReachability, WentDownError } from './connection-state';
 import {
@@ -445,7 +446,7 @@ export class Orchestrator {
     } else {
       this.temporalState.watch(channelOf(connection));
     }
-    this.connectedClient = new Client({ connection, namespace: this.config.namespace });
+    this.connectedClient = new Client({ connection, namespace: this.config.namespace, interceptors: clientTracingInterceptors() });
     return this.connectedClient;
   }
 

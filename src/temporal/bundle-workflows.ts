@@ -1,13 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../tracing/worker-tracing';
 
 /**
  * Bundle the session workflows into one file that a worker loads with `WORKFLOW_BUNDLE_PATH`, so it starts
  * without running webpack (the Docker image does this at build time). Returns the bundle's size in bytes.
  */
 export async function writeWorkflowBundle(outFile: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+  });
   await mkdir(path.dirname(outFile), { recursive: true });
   await writeFile(outFile, code);
   return Buffer.byteLength(code);

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/tracing/worker-tracing';
 
 /** Namespaces the suite's server has, each prepared for sessions. */
 export const TEST_NAMESPACES = ['default', 'capacity'] as const;
@@ -23,6 +24,7 @@ const BUNDLE_ENV = 'ORCHESTRATOR_TEST_WORKFLOW_BUNDLE';
 export async function bundleWorkflowsToFile(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
