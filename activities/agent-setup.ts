@@ -1,5 +1,6 @@
 import type { OrchestratorConfig } from '../src/config';
 import type { AgentPhase } from '../workflows/definitions';
+import { missingTestRunners } from './project/missing-runner';
 import { ProviderSet } from './providers/provider-set';
 import { type Isolation, untrustedCodeRefusal } from './runner/sandbox';
 
@@ -12,6 +13,8 @@ export interface AgentSetupSummary {
   childUser: string | null;
   /** Why isolation is weaker than asked for, or why children cannot run at all. */
   notice: string | null;
+  /** Runners of the allowed test commands not on the children's PATH: projects that name one wait in QA for it. */
+  missingTestRunners: string[];
 }
 
 /** Check the provider settings (ConfigError when wrong) and probe the sandbox once, for the start-up log. */
@@ -25,6 +28,7 @@ export async function agentSetupSummary(config: OrchestratorConfig): Promise<Age
     isolation: 'unavailable',
     childUser: null,
     notice: null,
+    missingTestRunners: await missingTestRunners(),
   };
   try {
     const sandbox = await providers.sandbox();

@@ -22,6 +22,11 @@ export const AgentFailureType = {
   DISK_UNAVAILABLE: 'DiskUnavailable',
   /** The external agent command is not installed where the worker looks (ENOENT). An environment fault. */
   AGENT_COMMAND_NOT_FOUND: 'AgentCommandNotFound',
+  /**
+   * The project's test runner (pytest, say) is not installed where QA's runs find it. An environment fault: the
+   * engineer cannot fix it and an operator can, so QA waits for the fix (its report says so) instead of a verdict.
+   */
+  TEST_RUNNER_NOT_FOUND: 'TestRunnerNotFound',
   /** A path would leave the session's work directory. Not retried. */
   PATH_ESCAPE: 'PathEscape',
   /** The scaffold script failed. Not retried: the architect's script is wrong, rerunning will not fix it. */
@@ -44,6 +49,7 @@ export const ENVIRONMENT_FAULT_TYPES: ReadonlySet<string> = new Set<AgentFailure
   AgentFailureType.PROVIDER_UNAVAILABLE,
   AgentFailureType.PROVIDER_RATE_LIMITED,
   AgentFailureType.AGENT_COMMAND_NOT_FOUND,
+  AgentFailureType.TEST_RUNNER_NOT_FOUND,
 ]);
 
 /** Attempts a failure that is not an environment fault gets before the phase fails. */

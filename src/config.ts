@@ -112,8 +112,11 @@ const configSchema = z
     runTimeoutSeconds: z.int().min(1).max(86_400),
     /** Output kept from one child process (head and tail), in bytes. @default 65536 */
     runOutputLimitBytes: z.int().min(1024).max(16 * 1024 * 1024),
-    /** The project's test command QA runs in the work directory. @default 'npm test' */
-    qaTestCommand: z.string().min(1),
+    /**
+     * The operator's test command for every session, over the one each project's tech spec names; unset means the
+     * project's own, or `npm test` for a spec that names none (sessions started before projects named theirs).
+     */
+    qaTestCommand: z.string().min(1).optional(),
     /** Per-phase activity timeouts (start to close), in seconds. @default 600, 600, 1800, 900 */
     pmTimeoutSeconds: z.int().min(1).max(86_400),
     architectTimeoutSeconds: z.int().min(1).max(86_400),
@@ -121,7 +124,7 @@ const configSchema = z
     qaTimeoutSeconds: z.int().min(1).max(86_400),
     /**
      * How long a phase keeps retrying an environment fault (sandbox, work directory, disk, model endpoint, agent
-     * command not found) while the session stays running, in seconds; fixed per session at its start. @default 86400
+     * command or test runner not found) while the session stays running, in seconds; fixed per session at its start. @default 86400
      */
     phaseRetryWindowSeconds: z.int().min(60).max(30 * 86_400),
     /** Model turns (one action each) the Engineer's loop may take before it stops with what it wrote. @default 30 */
@@ -207,7 +210,6 @@ export const DEFAULT_CONFIG: Readonly<OrchestratorConfig> = Object.freeze({
   sandboxUser: 'nobody',
   runTimeoutSeconds: 300,
   runOutputLimitBytes: 65_536,
-  qaTestCommand: 'npm test',
   pmTimeoutSeconds: 600,
   architectTimeoutSeconds: 600,
   engineerTimeoutSeconds: 1800,

@@ -1,5 +1,6 @@
 import { ARTIFACT_PATHS, type AgentInput } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
+import { resolveProjectTests } from '../project/project-tests';
 import type { AgentBrief, CodeRequest } from '../providers/types';
 import type { AgentDeps } from './agent-deps';
 import { feedbackSection } from './feedback-section';
@@ -29,14 +30,15 @@ export async function assertModelCodeMayRun(deps: AgentDeps): Promise<void> {
 
 /**
  * What the Engineer starts from, whichever way it runs (one activity or the loop): the PRD and spec (refused when
- * PM and Architect have not run), the feedback file, the bug report when QA sent the session back, and the scaffold
- * run when its revision is new.
+ * PM and Architect have not run), the project's test command, the feedback file, the bug report when QA sent the
+ * session back, and the scaffold run when its revision is new.
  */
 export async function prepareEngineer(input: AgentInput, ctx: StepContext, deps: AgentDeps): Promise<CodeRequest> {
   const { workspace } = ctx;
   const prd = await workspace.readText(ARTIFACT_PATHS.prd);
   const techSpec = await workspace.readText(ARTIFACT_PATHS.tech_spec);
   if (prd === null || techSpec === null) throw nonRetryable(AgentFailureType.CONFIG, 'the PRD or the tech spec is missing: PM and Architect have not run');
+  const tests = resolveProjectTests(techSpec, deps.config.qaTestCommand);
   await workspace.writeArtifact('code', FEEDBACK_PATH, `# Reviewer feedback\n\n${feedbackSection(input.feedback)}`);
   const bugReport = input.bugReport ? await workspace.readText(input.bugReport.path) : null;
   await runScaffoldIfNew(ctx, deps);
@@ -46,5 +48,6 @@ export async function prepareEngineer(input: AgentInput, ctx: StepContext, deps:
     techSpec,
     bugReport,
     paths: { prd: ARTIFACT_PATHS.prd, techSpec: ARTIFACT_PATHS.tech_spec, feedback: FEEDBACK_PATH, bugReport: bugReport ? input.bugReport!.path : null },
+    tests,
   };
 }

@@ -1,17 +1,20 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ARTIFACT_PATHS, type AgentInput, type QaResult } from '../../workflows/definitions';
-import { AgentFailureType, nonRetryable } from '../failures';
-import { parseCommandTemplate } from '../providers/command-template';
-import { bugReport, judgeTestRun } from '../qa/bug-report';
+import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
+import { missingRunner, missingRunnerIn } from '../project/missing-runner';
+import { describeSource, type ProjectTests, readProjectTests } from '../project/project-tests';
+import { bugReport, judgeTestRun, missingRunnerReport } from '../qa/bug-report';
 import { parseTestCounts } from '../qa/test-counts';
+import type { ChildResult } from '../runner/run-child';
 import { type AgentDeps, defaultAgentDeps } from './agent-deps';
-import { addUsage, runPhase } from './phase-runner';
+import { addUsage, type PhaseContext, runPhase } from './phase-runner';
 import { runInWorkspace } from './workspace-run';
 
 /**
- * The QA activity: runs the project's test command in the work directory (sandboxed, time-limited), writes
- * `docs/BUG_REPORT.md` with the result, counts and trimmed failing output, and says whether QA passed. A model
- * provider may add an analysis of a failure.
+ * The QA activity: runs the project's test command (see `readProjectTests`) in the work directory (sandboxed,
+ * time-limited), writes `docs/BUG_REPORT.md` with the result, counts and trimmed failing output, and says whether
+ * QA passed. A model provider may add an analysis of a failure. A runner that is not installed here is a failure
+ * with that reason in the report, and an environment fault: QA tries again once an operator has installed it.
  */
 export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResult> {
   return (input) =>
@@ -20,11 +23,15 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
       if (deps.providers.codeIsModelWritten && !deps.config.runModelCode) {
         throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, 'the project contains model-written code and RUN_MODEL_CODE is off; QA will not run it');
       }
-      const argv = parseCommandTemplate(deps.config.qaTestCommand);
-      const run = await runInWorkspace(ctx, deps, argv, deps.providers.codeIsModelWritten ? 'model-written code' : null);
+      const tests = await readProjectTests(workspace, deps.config);
+      const absent = await missingRunner(tests.argv, workspace.root);
+      if (absent) return runnerMissing(ctx, tests, absent, null);
+      const run = await runInWorkspace(ctx, deps, tests.argv, deps.providers.codeIsModelWritten ? 'model-written code' : null);
+      const unstarted = missingRunnerIn(tests.argv, run);
+      if (unstarted) return runnerMissing(ctx, tests, unstarted, run);
       const verdict = judgeTestRun(run, parseTestCounts(run.output));
       const report = (analysis: string | null): string =>
-        bugReport({ sessionId: input.sessionId, iteration: input.iteration, command: deps.config.qaTestCommand, run, verdict, analysis });
+        bugReport({ sessionId: input.sessionId, iteration: input.iteration, command: tests.command, source: describeSource(tests), run, verdict, analysis });
       let usage;
       let analysis: string | null = null;
       if (!verdict.passed && input.tokensLeft === 0) {
@@ -41,11 +48,23 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
         }
       }
       const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report(analysis));
-      const how = `${deps.config.qaTestCommand}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;
+      const how = `${tests.command}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;
       await log.write('verdict', `QA ${verdict.passed ? 'passed' : 'failed'}: ${verdict.summary} (${how}); report in ${artifact.path}`);
       const total = addUsage(usage);
       return { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
     });
+}
+
+/** The report and log say the tests could not run and why; the phase fails with an environment fault (retried). */
+async function runnerMissing(ctx: PhaseContext, tests: ProjectTests, reason: string, run: ChildResult | null): Promise<never> {
+  const { input, workspace, log } = ctx;
+  const report = missingRunnerReport({ sessionId: input.sessionId, iteration: input.iteration, command: tests.command, source: describeSource(tests), reason, run });
+  const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report);
+  await log.write('runner-missing', `QA failed: ${reason}, so the tests (${tests.command}) did not run; report in ${artifact.path}; QA tries again once it is installed`);
+  throw environmentFault(
+    AgentFailureType.TEST_RUNNER_NOT_FOUND,
+    `${reason}: the project's tests (\`${tests.command}\`, ${describeSource(tests)}) cannot run until an operator installs it; the engineer cannot fix this`,
+  );
 }
 
 /** The QA activity with the configuration from the environment. */

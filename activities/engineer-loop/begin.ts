@@ -35,13 +35,14 @@ export function createLoopBegin(deps: AgentDeps): (input: EngineerLoopBeginInput
         previous: null,
         turn: 0,
         messages: [
-          { role: 'system', content: loopSystemPrompt(format, deps.config.qaTestCommand) },
+          { role: 'system', content: loopSystemPrompt(format, request.tests) },
           { role: 'user', content: loopOpeningMessage(request, files) },
         ],
         brief: briefOf(input),
         provider,
         format,
         bugReport: request.bugReport !== null,
+        project: { testCommand: request.tests.command, language: request.tests.language },
       };
       const transcript = await writeRecord(ctx.workspace, transcriptPath(input.iteration, 0, 'opening'), opening);
       const addressing = request.bugReport ? `, starting from ${input.bugReport!.path}` : '';

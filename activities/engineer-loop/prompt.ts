@@ -1,3 +1,5 @@
+import type { ProjectTests } from '../project/project-tests';
+import { environmentOf } from '../project/test-commands';
 import type { CodeRequest } from '../providers/types';
 import { TOOL_DESCRIPTIONS, TOOL_NAMES } from './actions';
 import type { TranscriptMessage } from './transcript';
@@ -5,8 +7,8 @@ import type { TranscriptMessage } from './transcript';
 /** A document longer than this is cut in the opening prompt (the model can still read it with read_file). */
 const DOCUMENT_CHARS = 8_000;
 
-/** The Engineer's system prompt: the role, the tools and how to state an action. */
-export function loopSystemPrompt(format: 'json' | 'tools', testCommand: string): string {
+/** The Engineer's system prompt: the role, the project's test command and environment, the tools and how to state an action. */
+export function loopSystemPrompt(format: 'json' | 'tools', tests: Pick<ProjectTests, 'command' | 'language'>): string {
   const tools = TOOL_NAMES.map((name) => `- ${name}: ${TOOL_DESCRIPTIONS[name]}`).join('\n');
   const how =
     format === 'tools'
@@ -15,7 +17,7 @@ export function loopSystemPrompt(format: 'json' | 'tools', testCommand: string):
         '{"tool": "read_file", "path": "src/index.js"} or {"tool": "write_file", "path": "src/index.js", "content": "..."}.';
   return [
     'You are the software engineer. Implement the technical specification in the project in your work directory so that ' +
-      `its tests pass with \`${testCommand}\` (Node.js 20, CommonJS, no dependencies, no network). Work step by step: ` +
+      `its tests pass with \`${tests.command}\` (${environmentOf(tests.language)}). Work step by step: ` +
       'look at the files, write or edit them, run the tests, fix what fails, and say done when the tests pass.',
     `Tools:\n${tools}`,
     how,

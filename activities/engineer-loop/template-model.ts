@@ -1,20 +1,22 @@
-import { TEMPLATE_FILES, templateModule } from '../providers/template/project';
+import { templateCodeFile } from '../providers/template/scaffold';
 import type { EngineerAction } from './actions';
 import type { TurnModel, TurnReply, TurnRequest } from './turn-model';
 
 /**
- * The template provider's "model": a fixed script that writes today's template project through the loop's tools,
- * so offline sessions exercise every step without a model. After a QA failure it first runs the failing tests
- * itself. While `done` is withheld it lists the files instead of finishing.
+ * The template provider's "model": a fixed script that writes the template project's module (Node, or Python when
+ * the opening says the project is) through the loop's tools, so offline sessions exercise every step without a
+ * model. After a QA failure it first runs the failing tests itself. While `done` is withheld it lists the files
+ * instead of finishing.
  */
 export class TemplateTurnModel implements TurnModel {
   readonly name = 'template';
 
   next(request: TurnRequest): Promise<TurnReply> {
-    const { brief, bugReport } = request.opening;
+    const { brief, bugReport, project } = request.opening;
+    const file = templateCodeFile(brief, project?.language ?? 'node');
     const script: EngineerAction[] = [
       ...(bugReport ? [{ tool: 'run_tests' } as const] : []),
-      { tool: 'write_file', path: TEMPLATE_FILES.module, content: templateModule(brief) },
+      { tool: 'write_file', path: file.path, content: file.content },
       { tool: 'run_tests' },
       { tool: 'done', summary: bugReport ? 'Rewrote the module from the specification after QA reported failures.' : 'Implemented the module the specification describes.' },
     ];

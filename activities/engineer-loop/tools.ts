@@ -3,7 +3,8 @@ import type { ArtifactRef } from '../../workflows/definitions';
 import type { AgentDeps } from '../agents/agent-deps';
 import type { StepContext } from '../agents/phase-runner';
 import { runInWorkspace } from '../agents/workspace-run';
-import { parseCommandTemplate } from '../providers/command-template';
+import { missingRunner, missingRunnerIn } from '../project/missing-runner';
+import { readProjectTests } from '../project/project-tests';
 import { judgeTestRun } from '../qa/bug-report';
 import { parseTestCounts } from '../qa/test-counts';
 import type { ChildResult } from '../runner/run-child';
@@ -82,8 +83,12 @@ async function carryOut(action: EngineerAction, setting: ToolSetting): Promise<T
       return result(runText(run), `run ${oneLine(action.command, 80)} → ${exitOf(run)}`);
     }
     case 'run_tests': {
-      const command = setting.deps.config.qaTestCommand;
-      const run = await runInWorkspace(setting.ctx, setting.deps, parseCommandTemplate(command), setting.untrusted);
+      const { command, argv } = await readProjectTests(workspace, setting.deps.config);
+      const absent = await missingRunner(argv, workspace.root);
+      if (absent) return runnerMissing(command, absent);
+      const run = await runInWorkspace(setting.ctx, setting.deps, argv, setting.untrusted);
+      const unstarted = missingRunnerIn(argv, run);
+      if (unstarted) return runnerMissing(command, unstarted);
       const verdict = judgeTestRun(run, parseTestCounts(run.output));
       const counts = verdict.counts ? `, ${verdict.counts.passed} passed, ${verdict.counts.failed} failed` : '';
       return result(`${verdict.passed ? 'PASS' : 'FAIL'}: ${verdict.summary}\n${runText(run)}`, `run ${command} → ${exitOf(run)}${counts}`);
@@ -116,6 +121,11 @@ async function replaceSpan(action: Extract<EngineerAction, { tool: 'replace_span
   await workspace.writeArtifact('code', setting.editRecordPath, JSON.stringify({ path: action.path, before: sha256(current), after: sha256(next) }));
   const ref = await workspace.writeFile(action.path, next);
   return result(`replaced the text in ${action.path}`, `${label} → ${ref.bytes} bytes, sha256 ${ref.sha256.slice(0, 12)}`, [ref]);
+}
+
+/** The tests cannot run here: the model is told it cannot fix that (QA reports it and waits for an operator). */
+function runnerMissing(command: string, reason: string): ToolOutcome {
+  return result(`FAIL: ${reason}, so \`${command}\` cannot run; you cannot fix this (an operator must install it): finish the code and say done`, `run ${command} → runner not installed`);
 }
 
 function result(text: string, summary: string, artifacts: ArtifactRef[] = []): ToolOutcome {

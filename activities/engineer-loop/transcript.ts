@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRef, TokenUsage } from '../../workflows/definitions';
+import type { ProjectLanguage } from '../project/test-commands';
 import type { ChatMessage, ToolCall } from '../providers/openai/chat-types';
 import type { AgentBrief } from '../providers/types';
 import type { SessionWorkspace } from '../workspace';
@@ -22,6 +23,8 @@ export interface OpeningRecord {
   provider: string;
   format: 'json' | 'tools';
   bugReport: boolean;
+  /** The project's test command and language; absent in transcripts begun before projects named them (Node). */
+  project?: { testCommand: string; language: ProjectLanguage };
 }
 
 /** One model turn: what it was asked to choose from, the replies it gave, and the action it chose (or why none). */

@@ -10,9 +10,9 @@ export class CommandTemplateError extends Error {
 /**
  * Split a command template into arguments: a JSON array of strings, or a command line with single and double
  * quotes (backslash escapes inside double quotes and outside quotes). No variables, globs or pipes: it is never
- * given to a shell. Unknown `{placeholders}` are refused.
+ * given to a shell. Unknown `{placeholders}` are refused. `setting` names the variable in error messages.
  */
-export function parseCommandTemplate(template: string): string[] {
+export function parseCommandTemplate(template: string, setting = 'AGENT_COMMAND'): string[] {
   const trimmed = template.trim();
   let argv: string[];
   if (trimmed.startsWith('[')) {
@@ -20,20 +20,20 @@ export function parseCommandTemplate(template: string): string[] {
     try {
       parsed = JSON.parse(trimmed);
     } catch (err) {
-      throw new CommandTemplateError(`AGENT_COMMAND is not a valid JSON array: ${(err as Error).message}`);
+      throw new CommandTemplateError(`${setting} is not a valid JSON array: ${(err as Error).message}`);
     }
     if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
-      throw new CommandTemplateError('AGENT_COMMAND as JSON must be an array of strings');
+      throw new CommandTemplateError(`${setting} as JSON must be an array of strings`);
     }
     argv = parsed;
   } else {
-    argv = splitCommandLine(trimmed);
+    argv = splitCommandLine(trimmed, setting);
   }
-  if (argv.length === 0 || argv[0] === '') throw new CommandTemplateError('AGENT_COMMAND names no command');
+  if (argv.length === 0 || argv[0] === '') throw new CommandTemplateError(`${setting} names no command`);
   for (const arg of argv) {
     for (const match of arg.matchAll(/\{([a-z_]+)\}/g)) {
       if (!(COMMAND_PLACEHOLDERS as readonly string[]).includes(match[1]!)) {
-        throw new CommandTemplateError(`AGENT_COMMAND uses unknown placeholder {${match[1]}}; known: ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
+        throw new CommandTemplateError(`${setting} uses unknown placeholder {${match[1]}}; known: ${COMMAND_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`);
       }
     }
   }
@@ -45,7 +45,7 @@ export function expandCommand(argv: readonly string[], values: Record<CommandPla
   return argv.map((arg) => arg.replace(/\{([a-z_]+)\}/g, (whole, name: string) => (name in values ? values[name as CommandPlaceholder] : whole)));
 }
 
-function splitCommandLine(line: string): string[] {
+function splitCommandLine(line: string, setting: string): string[] {
   const args: string[] = [];
   let current = '';
   let inArg = false;
@@ -74,7 +74,7 @@ function splitCommandLine(line: string): string[] {
       inArg = true;
     }
   }
-  if (quote) throw new CommandTemplateError('AGENT_COMMAND has an unterminated quote');
+  if (quote) throw new CommandTemplateError(`${setting} has an unterminated quote`);
   if (inArg) args.push(current);
   return args;
 }

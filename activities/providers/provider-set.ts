@@ -54,6 +54,14 @@ export class ProviderSet {
       }
       this.providers.set(phase, name === 'openai' ? openai! : name === 'command' && phase === 'engineer' ? command! : template);
     }
+    if (config.qaTestCommand !== undefined) {
+      try {
+        parseCommandTemplate(config.qaTestCommand, 'QA_TEST_COMMAND');
+      } catch (err) {
+        if (!(err instanceof CommandTemplateError)) throw err;
+        problems.push(err.message);
+      }
+    }
     if (problems.length > 0) throw new ConfigError(`Invalid agent provider configuration: ${problems.join('; ')}`);
   }
 

@@ -1,6 +1,7 @@
 import type { FeedbackEntry, TokenUsage } from '../../workflows/definitions';
 import type { ActivityScope } from '../activity-scope';
 import type { PhaseLog } from '../phase-log';
+import type { ProjectTests } from '../project/project-tests';
 import type { SessionWorkspace } from '../workspace';
 
 /** How an agent thinks: `template` (offline, deterministic), `openai` (a chat model), `command` (an external CLI). */
@@ -40,6 +41,8 @@ export interface CodeRequest extends AgentBrief {
   bugReport: string | null;
   /** Work-directory-relative paths of the inputs, for providers that hand paths to a tool. */
   paths: { prd: string; techSpec: string; feedback: string; bugReport: string | null };
+  /** What the project's tests run with (the spec's command, or the operator's), and its language. */
+  tests: ProjectTests;
 }
 
 export interface TestReviewRequest extends AgentBrief {

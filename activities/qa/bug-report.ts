@@ -43,6 +43,8 @@ export function bugReport(options: {
   sessionId: string;
   iteration: number;
   command: string;
+  /** Where the command came from (`named by docs/TECH_SPEC.md`), when known. */
+  source?: string;
   run: ChildResult;
   verdict: QaVerdict;
   analysis: string | null;
@@ -58,7 +60,7 @@ export function bugReport(options: {
     '',
     '## Test run',
     '',
-    `- Command: \`${options.command}\` in the work directory`,
+    `- Command: \`${options.command}\` in the work directory${options.source ? ` (${options.source})` : ''}`,
     `- Exit: ${run.timedOut ? 'timed out, process tree killed' : run.exitCode !== null ? `code ${run.exitCode}` : `signal ${run.signal}`} after ${(run.durationMs / 1000).toFixed(1)} s`,
     `- Isolation: ${run.isolation}, as user ${run.user}`,
     counts
@@ -72,5 +74,33 @@ export function bugReport(options: {
     lines.push('## Output (trimmed)', '', '```text', trimmedOutput(run.output).replace(/```/g, '`\u200b``'), '```', '');
     if (options.analysis) lines.push('## Analysis', '', options.analysis.trim(), '');
   }
+  return lines.join('\n');
+}
+
+/**
+ * `docs/BUG_REPORT.md` when the tests could not run because their runner is not installed on this worker: a
+ * failure with that reason, and what happens next (QA tries again once an operator has installed it).
+ */
+export function missingRunnerReport(options: { sessionId: string; iteration: number; command: string; source: string; reason: string; run: ChildResult | null }): string {
+  const lines = [
+    '# Bug Report',
+    '',
+    `Session \`${options.sessionId}\`, iteration ${options.iteration}.`,
+    '',
+    `**Result:** FAIL (${options.reason})`,
+    '',
+    '## Test run',
+    '',
+    `- Command: \`${options.command}\` in the work directory (${options.source})`,
+    `- Not run: ${options.reason}`,
+    '',
+    '## What happens next',
+    '',
+    'The project cannot be tested here until its test runner is installed where the worker runs tests; the engineer',
+    'cannot fix that, an operator can. QA tries again, a few minutes apart at most, while the session stays running',
+    '(PHASE_RETRY_WINDOW_SECONDS); after that the session fails with this reason. It never passes without its tests.',
+    '',
+  ];
+  if (options.run) lines.push('## Output (trimmed)', '', '```text', trimmedOutput(options.run.output).replace(/```/g, '`\u200b``'), '```', '');
   return lines.join('\n');
 }

@@ -50,12 +50,12 @@ function plainCounts(output: string): TestCounts | null {
   return { total: passed + failed + skipped, passed, failed, skipped };
 }
 
-/** Names of failing tests in node:test TAP output (`not ok 2 - name`), at most `limit`. */
+/** Names of failing tests in node:test TAP output (`not ok 2 - name`) or pytest's summary (`FAILED tests/test_a.py::name`), at most `limit`. */
 export function failingTestNames(output: string, limit = 20): string[] {
   const names: string[] = [];
-  for (const match of output.matchAll(/^\s*not ok \d+ - (.+?)\s*(?:#.*)?$/gm)) {
+  for (const match of output.matchAll(/^\s*not ok \d+ - (.+?)\s*(?:#.*)?$|^FAILED (\S+)(?: - .*)?$/gm)) {
     if (names.length >= limit) break;
-    names.push(match[1]!);
+    names.push((match[1] ?? match[2])!);
   }
   return names;
 }

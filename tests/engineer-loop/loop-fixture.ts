@@ -7,7 +7,7 @@ import { createAgentDeps } from '../../activities/agents/agent-deps';
 import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopBeginResult, type EngineerLoopOptions } from '../../activities/engineer-loop';
 import { resolveConfig } from '../../src/config';
 import { templatePrd, templateTechSpec } from '../../activities/providers/template/documents';
-import { templateScaffold } from '../../activities/providers/template/project';
+import { templateScaffold } from '../../activities/providers/template/scaffold';
 import type { AgentBrief } from '../../activities/providers/types';
 import type { TurnModel, TurnReply, TurnRequest } from '../../activities/engineer-loop/turn-model';
 import { ARTIFACT_PATHS, type AgentInput } from '../../workflows/definitions';

@@ -116,6 +116,7 @@ export const STAND_IN_FILES = [
 ];
 
 export const STAND_IN_DESIGN = JSON.stringify({
+  test_command: 'npm test',
   overview: 'An adder.',
   interfaces: '`src/add.js` exports `add(a, b)`.',
   test_plan: 'One node:test test.',

@@ -29,6 +29,8 @@ void test('bad provider settings fail when the activities are built, naming ever
     /may not pass TEMPORAL_ADDRESS/,
   );
   assert.throws(() => createActivities({}, { config: resolveConfig({}, { AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'agent {nope}' }) }), /unknown placeholder \{nope\}/);
+  assert.throws(() => createActivities({}, { config: resolveConfig({}, { QA_TEST_COMMAND: 'pytest "-k x' }) }), /QA_TEST_COMMAND has an unterminated quote/);
+  assert.equal(resolveConfig({}, { QA_TEST_COMMAND: '' }).qaTestCommand, undefined, "empty (compose's default) is unset: each project's own command");
   assert.throws(() => resolveConfig({}, { AGENT_PROVIDER: 'gpt' }), /AGENT_PROVIDER/);
   assert.throws(() => resolveConfig({}, { RUN_SANDBOX: 'docker' }), /RUN_SANDBOX/);
 });

@@ -37,6 +37,7 @@ void describe('the template provider end to end through the real workflow', () =
     const toReview = Date.now() - started;
     const { workDir } = firstReview;
     assert.match(await readWorkFile(workDir, ARTIFACT_PATHS.scaffold), /^#!\/usr\/bin\/env bash/);
+    assert.match(await readWorkFile(workDir, ARTIFACT_PATHS.tech_spec), /## Test command\n\n`npm test`\n/, 'a mission that names no language gets a Node project');
 
     const feedback = 'Support metric and imperial units, and round to 2 decimals';
     await orchestrator.rejectAndIterate(id, feedback, 'pm');

@@ -1,5 +1,7 @@
 import { ARTIFACT_PATHS } from '../../../workflows/definitions';
 import { feedbackSection } from '../../agents/feedback-section';
+import { testCommandSection } from '../../project/project-tests';
+import type { TestCommand } from '../../project/test-commands';
 import type { AgentBrief } from '../types';
 import type { DesignReply, PrdReply } from './model-output';
 
@@ -33,7 +35,7 @@ export function renderPrd(reply: PrdReply, brief: AgentBrief): string {
   ].join('\n');
 }
 
-/** The technical specification: overview, the layout of the scaffold's files, interfaces, test plan, feedback. */
+/** The technical specification: overview, the layout of the scaffold's files, interfaces, test plan, feedback, and last the test command. */
 export function renderTechSpec(reply: DesignReply, brief: AgentBrief): string {
   return [
     `# Technical Specification: ${oneLine(brief.projectName ?? brief.mission).slice(0, 100)}`,
@@ -57,6 +59,7 @@ export function renderTechSpec(reply: DesignReply, brief: AgentBrief): string {
     reply.test_plan.trim(),
     '',
     feedbackPart(reply.feedback_response, brief),
+    testCommandSection(reply.test_command),
   ].join('\n');
 }
 
@@ -64,9 +67,13 @@ export function renderTechSpec(reply: DesignReply, brief: AgentBrief): string {
  * A `scaffold.sh` that writes exactly the architect's files: validated paths, single-quoted, contents in quoted
  * here-documents whose delimiter the content does not contain, so the script always runs and writes them verbatim.
  */
-export function renderScaffold(files: DesignReply['files']): string {
+export function renderScaffold(files: DesignReply['files'], command: TestCommand): string {
   const dirs = [...new Set(files.map((file) => file.path.split('/').slice(0, -1).join('/')).filter(Boolean))];
-  const lines = ['#!/usr/bin/env bash', `# Lays out the architect's ${files.length} file(s); written by the orchestrator from the architect's reply.`, 'set -euo pipefail'];
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# Lays out the architect's ${files.length} file(s) of a project whose tests run with \`${command}\`; written by the orchestrator from the architect's reply.`,
+    'set -euo pipefail',
+  ];
   if (dirs.length > 0) lines.push(`mkdir -p ${dirs.map(shellQuote).join(' ')}`);
   for (const file of files) {
     const content = file.content.endsWith('\n') || file.content === '' ? file.content : `${file.content}\n`;

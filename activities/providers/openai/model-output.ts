@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ARTIFACT_PATHS } from '../../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../../failures';
+import { asTestCommand, type TestCommand, TEST_COMMANDS } from '../../project/test-commands';
 import type { GeneratedFile } from '../types';
 
 /** Limits on what the engineer may write in one reply. */
@@ -51,8 +52,20 @@ const prdReply = z
   })
   .strict();
 
+/** A test command from the allowlist (spaces aside); anything else is invalid model output, repaired like any other. */
+const testCommand = z
+  .string()
+  .max(200)
+  .transform((value, ctx): TestCommand => {
+    const command = asTestCommand(value);
+    if (command) return command;
+    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} is not an allowed test command; use one of ${TEST_COMMANDS.map((c) => JSON.stringify(c)).join(', ')}` });
+    return z.NEVER;
+  });
+
 const designReply = z
   .object({
+    test_command: testCommand,
     overview: section,
     interfaces: section,
     test_plan: section,

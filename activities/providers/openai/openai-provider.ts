@@ -12,7 +12,7 @@ import type {
 import { type ChatClient } from './chat-client';
 import { renderPrd, renderScaffold, renderTechSpec } from './documents';
 import { parseCodeReply, parseDesignReply, parsePrdReply, parseQaNotesReply } from './model-output';
-import { codePrompt, designPrompt, prdPrompt, SYSTEM_PROMPTS, testReviewPrompt } from './prompts';
+import { codePrompt, designPrompt, engineerSystemPrompt, prdPrompt, SYSTEM_PROMPTS, testReviewPrompt } from './prompts';
 import { codeSchema, designSchema, prdSchema, qaNotesSchema } from './reply-schemas';
 import { askStructured } from './structured-ask';
 
@@ -45,7 +45,7 @@ export class OpenAiProvider implements AgentProvider {
       { role: 'architect', system: SYSTEM_PROMPTS.architect, user: designPrompt(request), name: 'design', schema: designSchema, parse: parseDesignReply },
       call,
     );
-    return { value: { techSpec: renderTechSpec(value, request), scaffold: renderScaffold(value.files) }, usage };
+    return { value: { techSpec: renderTechSpec(value, request), scaffold: renderScaffold(value.files, value.test_command) }, usage };
   }
 
   async writeCode(request: CodeRequest, call: ProviderCall): Promise<Drafted<CodeResult>> {
@@ -60,7 +60,7 @@ export class OpenAiProvider implements AgentProvider {
     }
     const { value, usage } = await askStructured(
       this.chat,
-      { role: 'engineer', system: SYSTEM_PROMPTS.engineer, user: codePrompt(request, scaffold, files), name: 'code', schema: codeSchema, parse: parseCodeReply },
+      { role: 'engineer', system: engineerSystemPrompt(request.tests), user: codePrompt(request, scaffold, files), name: 'code', schema: codeSchema, parse: parseCodeReply },
       call,
     );
     return { value: { kind: 'files', files: value.files, notes: value.notes }, usage };

@@ -1,3 +1,5 @@
+import type { ProjectTests } from '../../project/project-tests';
+import { environmentOf, testCommandChoices } from '../../project/test-commands';
 import type { AgentBrief, CodeRequest, DesignRequest, PrdRequest, TestReviewRequest } from '../types';
 
 const FEEDBACK_RULE =
@@ -8,28 +10,35 @@ const FEEDBACK_RULE =
 export const SYSTEM_PROMPTS = {
   pm:
     'You are the product manager of a small software team. Write a concise product requirements document for the ' +
-    'mission you are given, implementable by one engineer in a small Node.js project with automated tests. ' +
+    'mission you are given, implementable by one engineer in a small project with automated tests (Node.js, or ' +
+    'Python when the mission asks for it). ' +
     'Reply with JSON only: {"title": "<short title>", "goals": ["<goal>"], "requirements": ["<numbered requirement>"], ' +
     '"acceptance_criteria": ["<testable criterion>"], "feedback_response": "<text>"}. Keep every entry to one sentence. ' +
     FEEDBACK_RULE,
   architect:
-    'You are the software architect. From the PRD, write the technical specification and the files of a small ' +
-    'runnable Node.js project (CommonJS, no dependencies, no network): package.json whose "test" script is ' +
-    '"node --test", the source files as stubs, and real node:test tests of the interfaces. Reply with JSON only: ' +
-    '{"overview": "<markdown>", "interfaces": "<markdown>", "test_plan": "<markdown>", "files": [{"path": ' +
-    '"<relative path>", "purpose": "<one line>", "content": "<file content>"}], "feedback_response": "<text>"}. ' +
+    'You are the software architect. From the PRD, choose the project\'s test command, then write the technical ' +
+    'specification and the files of a small runnable project (no dependencies, no network): what the test command ' +
+    'needs, the source files as stubs, and real tests of the interfaces. "test_command" is exactly one of: ' +
+    `${testCommandChoices()}. Use Node.js (CommonJS) unless the PRD asks for Python. Reply with JSON only: ` +
+    '{"test_command": "<one of those>", "overview": "<markdown>", "interfaces": "<markdown>", "test_plan": "<markdown>", ' +
+    '"files": [{"path": "<relative path>", "purpose": "<one line>", "content": "<file content>"}], "feedback_response": "<text>"}. ' +
     'The files are written as they are by scaffold.sh; never under docs/, logs/, .git/ or node_modules/. ' +
     FEEDBACK_RULE,
-  engineer:
-    'You are the software engineer. Implement the specification in the project the scaffold laid out so that its ' +
-    'tests pass with `npm test` (Node.js 20, CommonJS, no dependencies, no network). Reply with JSON only: ' +
-    '{"files": [{"path": "<relative path>", "content": "<full file content>"}], "notes": "<what you changed>"}. ' +
-    'Give complete file contents; paths are relative to the project root; never write under docs/, logs/, ' +
-    '.git/ or node_modules/, nor scaffold.sh.',
   qa:
     'You are the QA engineer. Given a failing test report, explain briefly the likely causes and what the engineer ' +
     'should change, without repeating the output. Reply with JSON only: {"notes": ["<one short point>"]}.',
 } as const;
+
+/** The single-shot Engineer's system prompt: the project's test command and the environment its tests run in. */
+export function engineerSystemPrompt(tests: Pick<ProjectTests, 'command' | 'language'>): string {
+  return (
+    'You are the software engineer. Implement the specification in the project the scaffold laid out so that its ' +
+    `tests pass with \`${tests.command}\` (${environmentOf(tests.language)}). Reply with JSON only: ` +
+    '{"files": [{"path": "<relative path>", "content": "<full file content>"}], "notes": "<what you changed>"}. ' +
+    'Give complete file contents; paths are relative to the project root; never write under docs/, logs/, ' +
+    '.git/ or node_modules/, nor scaffold.sh.'
+  );
+}
 
 function briefLines(brief: AgentBrief): string[] {
   const lines = [`Mission: ${brief.mission.trim()}`];

@@ -9,6 +9,8 @@ export function charBudget(maxTokens: number): number {
   return Math.floor(maxTokens * 3 * 0.75);
 }
 
+import { TEST_COMMANDS } from '../../project/test-commands';
+
 type Schema = Record<string, unknown>;
 
 function text(maxLength: number, minLength = 0): Schema {
@@ -40,10 +42,14 @@ export function prdSchema(budget: number): Schema {
   });
 }
 
-/** The Architect's design: the specification's sections and the files `scaffold.sh` lays out. */
+/**
+ * The Architect's design: the project's test command (one of the allowlist: a constrained server can write no
+ * other; the validator refuses one from any other), the specification's sections and the files `scaffold.sh` lays out.
+ */
 export function designSchema(budget: number): Schema {
   const files = 4;
   return object({
+    test_command: { type: 'string', enum: [...TEST_COMMANDS] },
     overview: text(budget * 0.12, 1),
     interfaces: text(budget * 0.15, 1),
     test_plan: text(budget * 0.08, 1),

@@ -1,17 +1,17 @@
-import { createHash } from 'node:crypto';
 import { projectTitle } from '../../agents/feedback-section';
 import { projectSlug } from '../../names';
 import type { AgentBrief } from '../types';
+import type { ScaffoldFile } from './scaffold';
 
-/** Files of the template project, relative to the work directory. */
+/** Files of the template's Node project, relative to the work directory. */
 export const TEMPLATE_FILES = {
   manifest: 'package.json',
   module: 'src/index.js',
   test: 'test/index.test.js',
 } as const;
 
-/** The facts the generated project is built from. */
-function facts(brief: AgentBrief): { mission: string; title: string; feedback: string[] } {
+/** The facts the generated project is built from (the Python project's too). */
+export function facts(brief: AgentBrief): { mission: string; title: string; feedback: string[] } {
   return {
     mission: brief.mission.trim(),
     title: projectTitle(brief.projectName, brief.mission),
@@ -100,27 +100,11 @@ export function templateModule(brief: AgentBrief): string {
   ].join('\n');
 }
 
-/** `scaffold.sh`: lays out the manifest, the tests and (once) the stub module; safe to run more than once. */
-export function templateScaffold(brief: AgentBrief): string {
-  const files: [string, string, boolean][] = [
-    [TEMPLATE_FILES.manifest, templateManifest(brief), true],
-    [TEMPLATE_FILES.test, templateTest(brief), true],
-    [TEMPLATE_FILES.module, templateStub(), false],
+/** What `scaffold.sh` lays out for the Node project: manifest and tests every time, the stub only once. */
+export function nodeScaffoldFiles(brief: AgentBrief): ScaffoldFile[] {
+  return [
+    { path: TEMPLATE_FILES.manifest, content: templateManifest(brief), always: true },
+    { path: TEMPLATE_FILES.test, content: templateTest(brief), always: true },
+    { path: TEMPLATE_FILES.module, content: templateStub(), always: false },
   ];
-  const all = files.map(([, content]) => content).join('\n');
-  const tag = `__ORCHESTRATOR_EOF_${createHash('sha256').update(all).digest('hex').slice(0, 12)}__`;
-  const lines = [
-    '#!/usr/bin/env bash',
-    '# Lays out the project described in docs/TECH_SPEC.md: a Node package whose `npm test` runs node:test.',
-    '# Safe to run more than once; it lays out src/index.js only when the engineer has not written it yet.',
-    'set -euo pipefail',
-    'cd "$(dirname "$0")"',
-    'mkdir -p src test',
-  ];
-  for (const [file, content, always] of files) {
-    const write = [`cat > ${file} <<'${tag}'`, content.replace(/\n$/, ''), tag];
-    lines.push(...(always ? write : [`if [ ! -e ${file} ]; then`, ...write, 'fi']));
-  }
-  lines.push('echo "scaffold: laid out package.json, test/ and src/"', '');
-  return lines.join('\n');
 }
