@@ -9,6 +9,8 @@ export interface AttemptLedger {
   ordinaryFailures: number;
   attempt: number;
   settled: boolean;
+  /** Attempts that ended in an environment fault (absent in ledgers written before it was counted). */
+  environmentFaults?: number;
 }
 
 const carried = new WeakMap<Context, AttemptLedger>();
@@ -17,7 +19,12 @@ const carried = new WeakMap<Context, AttemptLedger>();
 export function previousLedger(ctx: Context): AttemptLedger | null {
   const value = ctx.info.heartbeatDetails as Partial<AttemptLedger> | undefined;
   if (!value || typeof value.ordinaryFailures !== 'number' || typeof value.attempt !== 'number') return null;
-  return { ordinaryFailures: value.ordinaryFailures, attempt: value.attempt, settled: value.settled === true };
+  return {
+    ordinaryFailures: value.ordinaryFailures,
+    attempt: value.attempt,
+    settled: value.settled === true,
+    environmentFaults: typeof value.environmentFaults === 'number' ? value.environmentFaults : 0,
+  };
 }
 
 /** Record `ledger` for this attempt: heartbeat it now, and let every later heartbeat without details carry it. */

@@ -3,7 +3,7 @@ import { redactErrorMessages } from '../src/redaction';
 import { previousLedger, recordLedger } from './attempt-ledger';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { phaseOfActivity } from '../workflows/definitions';
+import { phaseOfActivity, phaseRetryingSignal } from '../workflows/definitions';
 import { ENVIRONMENT_FAULT_TYPES, OTHER_FAILURE_MAX_ATTEMPTS } from './failures';
 
 
@@ -36,6 +36,28 @@ export function limitAttempts(failure: unknown, ordinaryFailures: number): unkno
   });
 }
 
+/** Bound on telling the session that a phase started retrying an environment fault. */
+const RETRYING_SIGNAL_TIMEOUT_MS = 2_000;
+
+/**
+ * Tell the session that this activity's first environment fault is being retried (its webhooks announce
+ * `session.retrying`); best-effort: the session never depends on it.
+ */
+async function tellSessionRetrying(ctx: Context, err: unknown): Promise<void> {
+  const phase = phaseOfActivity(ctx.info.activityType);
+  const execution = ctx.info.workflowExecution;
+  if (!phase || !execution) return;
+  try {
+    const handle = ctx.client.workflow.getHandle(execution.workflowId, execution.runId);
+    const reason = err instanceof ApplicationFailure ? (err.type ?? null) : null;
+    await ctx.client.connection.withDeadline(Date.now() + RETRYING_SIGNAL_TIMEOUT_MS, () =>
+      handle.signal(phaseRetryingSignal, { phase, reason, message: err instanceof Error ? err.message : String(err) }),
+    );
+  } catch {
+    // no client (a test worker without one) or Temporal busy: the retry goes on regardless
+  }
+}
+
 /**
  * The worker interceptor that keeps ordinary failures of the agent phases' activities at
  * {@link OTHER_FAILURE_MAX_ATTEMPTS} attempts (bookkeeping activities keep their own policy). Attempts are counted
@@ -56,13 +78,17 @@ export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context)
           nonRetryable: true,
         });
       }
-      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false });
+      const faults = previous?.environmentFaults ?? 0;
+      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults });
       try {
         return await next(input);
       } catch (err) {
         redactErrorMessages(err);
-        const after = before + (isOrdinaryFailure(err) ? 1 : 0);
-        recordLedger(ctx, { ordinaryFailures: after, attempt: ctx.info.attempt, settled: true });
+        const ordinary = isOrdinaryFailure(err);
+        const environmental = !ordinary && !(err instanceof CancelledFailure);
+        const after = before + (ordinary ? 1 : 0);
+        recordLedger(ctx, { ordinaryFailures: after, attempt: ctx.info.attempt, settled: true, environmentFaults: faults + (environmental ? 1 : 0) });
+        if (environmental && faults === 0) await tellSessionRetrying(ctx, err);
         throw limitAttempts(err, after);
       }
     },

@@ -277,6 +277,16 @@ export const extendBudgetUpdate = defineUpdate<SessionState, [ExtendBudgetArgs]>
 /** The same decisions as signals, for operators using the Temporal CLI or Web UI. */
 export const approveSignal = defineSignal<[DecisionArgs?]>('approve');
 export const rejectSignal = defineSignal<[RejectArgs]>('reject');
+/** What the worker says when an agent phase's activity starts retrying an environment fault (first time only). */
+export interface PhaseRetryingArgs {
+  phase: AgentPhase;
+  /** The failure type, e.g. SandboxUnavailable. */
+  reason: string | null;
+  /** Already redacted. */
+  message: string;
+}
+/** Sent by the worker; the session announces `session.retrying` to its webhooks, once per phase run. */
+export const phaseRetryingSignal = defineSignal<[PhaseRetryingArgs]>('phaseRetrying');
 /** The session's full state, including its audit trail. */
 export const getStateQuery = defineQuery<SessionState>('getState');
 

@@ -3,6 +3,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowCancellationType,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
@@ -31,6 +32,7 @@ import {
   FailureType,
   getStateQuery,
   type Phase,
+  phaseRetryingSignal,
   type PhaseResult,
   type RejectArgs,
   rejectSignal,
@@ -238,6 +240,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           workflowId: notifierId,
           args: [{ sessionId: state.sessionId, targets: notify.targets, retryWindowMs: notify.retryWindowMs, pending: [event] }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
+          // Cancelling the session must not cancel its notifier: it still has to announce the cancellation.
+          cancellationType: ChildWorkflowCancellationType.ABANDON,
         });
       } else {
         await getExternalWorkflowHandle(notifierId).signal(webhookEventSignal, event);
@@ -255,6 +259,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     ];
     if (type) await announce(type, state.failureReason ?? (state.events.at(-1)?.kind === 'session_ended' ? ((state.events.at(-1) as { reason: string | null }).reason ?? null) : null));
   }
+
+  const retryingAnnounced = new Set<string>();
+  setHandler(phaseRetryingSignal, async (args) => {
+    const run = `${args.phase}/${state.iterationCount}/${state.reviewRound}`;
+    if (!notify || retryingAnnounced.has(run)) return;
+    retryingAnnounced.add(run);
+    await announce('session.retrying', `${args.phase} is retrying${args.reason ? ` (${args.reason})` : ''}: ${args.message}`.slice(0, 500));
+  });
 
   setHandler(getStateQuery, () => state);
 

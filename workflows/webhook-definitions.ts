@@ -17,6 +17,7 @@ export function notifierWorkflowId(sessionId: string): string {
 export const WEBHOOK_EVENT_TYPES = [
   'review.requested',
   'review.reminder',
+  'session.retrying',
   'session.paused',
   'session.completed',
   'session.failed',

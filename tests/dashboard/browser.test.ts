@@ -154,6 +154,7 @@ void describe('the dashboard in headless Chromium, on the real stack', { skip },
     await page.goto(`${gw.baseUrl}/#/sessions/${id}`);
     await page.locator('#summary[data-status="awaiting_approval"]').waitFor();
     assert.equal(await page.locator('#review-round').textContent(), '1');
+    assert.match((await page.locator('#review-waited').textContent()) ?? '', /^\d+ (s|min)$/, 'how long the review has waited');
 
     const rejected = await gw.request('POST', `/sessions/${id}/reject`, { body: { feedback: 'Add tags', review_round: 1 }, token: TOKEN });
     assert.equal(rejected.status, 200, rejected.text);

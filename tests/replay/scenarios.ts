@@ -237,6 +237,16 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'webhooks-reminded-completed',
+    options: { config: { webhookUrls: 'http://127.0.0.1:9/hooks', reviewRemindAfterSeconds: 1 } },
+    run: async (harness) => {
+      const id = await toReview(harness, 'Replay: webhooks, two reminders, approval');
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      return untilClosed(harness, id);
+    },
+  },
+  {
     name: 'expired-in-review',
     options: { config: { sessionTtlDays: 2 / 86_400 } },
     run: async (harness) => {

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { runPm } from '../../activities/agents/pm';
+import { AgentFailureType } from '../../activities/failures';
 import { createWebhookDelivery } from '../../activities/webhooks/deliver';
 import { webhookBody } from '../../activities/webhooks/payload';
 import { notifierWorkflowId, type WebhookEvent } from '../../workflows/webhook-definitions';
@@ -72,6 +75,20 @@ void describe('signed webhooks, delivered durably by a notifier workflow', () =>
     assert.equal(notifier.type, 'sessionNotifierWorkflow');
     const listed = (await harness.request('GET', '/sessions?status=completed')).json as { sessions: { session_id: string }[] };
     assert.ok(!listed.sessions.some((s) => s.session_id === notifierWorkflowId(id)));
+  });
+
+  void test('delivery latency from review.requested to the receiver, over 20 sessions (printed, not asserted)', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => start({ user_mission: `Build latency probe ${i}` })));
+    const latencies: number[] = [];
+    for (const id of ids) {
+      const received = await receiver.waitFor(id, 'review.requested');
+      latencies.push(received.at - Date.parse(received.body.timestamp));
+    }
+    latencies.sort((a, b) => a - b);
+    const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    console.log(`webhooks: review.requested → receiver over ${latencies.length} sessions: p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${latencies.at(-1)} ms`);
+    assert.equal(latencies.length, 20);
+    await Promise.all(ids.map((id) => harness.request('POST', `/sessions/${id}/cancel`, { body: {} })));
   });
 
   void test('a receiver down across a worker restart still gets every event, once', async () => {
@@ -149,5 +166,38 @@ void test('a delivery that gives up is recorded and never fails the session', as
   } finally {
     await harness.close();
     await down.stop();
+  }
+});
+
+void test('session.retrying once when a phase starts retrying an environment fault, and session.paused at the token budget', async () => {
+  const receiver = new WebhookReceiver(null);
+  await receiver.start();
+  let calls = 0;
+  const harness = await GatewayHarness.start({
+    config: { webhookUrls: receiver.url, sessionTokenBudget: 100 },
+    activities: {
+      // What this fakes: the model endpoint is down for two attempts, then the template PM reports a model's usage.
+      pm: async (input) => {
+        calls += 1;
+        if (calls <= 2) {
+          throw ApplicationFailure.create({ message: 'model endpoint unreachable', type: AgentFailureType.PROVIDER_UNAVAILABLE, nonRetryable: false, nextRetryDelay: 200 });
+        }
+        return { ...(await runPm(input)), usage: { promptTokens: 120, completionTokens: 30, totalTokens: 150, requests: 1, model: 'stand-in-model' } };
+      },
+    },
+  });
+  try {
+    const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build an API on a flaky model' } });
+    const id = created.json.session_id as string;
+    const paused = await receiver.waitFor(id, 'session.paused');
+    assert.match(String(paused.body.data.reason), /token budget spent: 150 of 100 tokens/);
+    await harness.request('POST', `/sessions/${id}/cancel`, { body: {} });
+    await receiver.waitFor(id, 'session.cancelled');
+    assert.deepEqual(receiver.of(id).map((r) => r.body.type), ['session.retrying', 'session.paused', 'session.cancelled']);
+    assert.match(String(receiver.of(id)[0]?.body.data.reason), /pm is retrying \(ProviderUnavailable\): model endpoint unreachable/);
+    assert.equal(calls, 3);
+  } finally {
+    await harness.close();
+    await receiver.stop();
   }
 });

@@ -94,6 +94,7 @@ function renderSummary(s: Session, link: string): void {
       h('dt', {}, 'Phase'), h('dd', { id: 'session-phase' }, s.current_phase),
       h('dt', {}, 'Iteration'), h('dd', {}, String(s.iteration_count)),
       h('dt', {}, 'Review round'), h('dd', { id: 'review-round' }, s.review_round === null ? '—' : String(s.review_round)),
+      ...(s.status === 'awaiting_approval' ? [h('dt', {}, 'Waiting for review'), h('dd', { id: 'review-waited', title: s.updated_at }, age(s.updated_at))] : []),
       h('dt', {}, 'Tokens'), h('dd', { id: 'session-tokens' }, tokensText(s)),
       h('dt', {}, 'Project'), h('dd', {}, s.project_name ?? '—'),
       h('dt', {}, 'Started'), h('dd', { title: s.created_at }, `${age(s.created_at)} ago`),
