@@ -58,7 +58,8 @@ void describe('GIT_PUSH_URL: a completed session pushes its history; credentials
     assert.deepEqual(pushed, ['qa: iteration 0, review round 1', 'engineer: iteration 0, review round 1', 'architect: iteration 0, review round 1', 'pm: iteration 0, review round 1'].map((s) => `${s.split(':')[0]} ${s}`));
     assert.equal((await git(['--git-dir', bare, 'tag', '-l'])).trim(), 'review-1-approved');
     const commits = await gw.request('GET', `/sessions/${id}/commits`);
-    assert.equal(commits.json.commits.at(-1).sha, (await git(['--git-dir', bare, 'rev-parse', 'main'])).trim(), 'the remote has the session’s newest commit');
+    const newest = (commits.json.commits as { sha: string }[]).at(-1);
+    assert.equal(newest?.sha, (await git(['--git-dir', bare, 'rev-parse', 'main'])).trim(), 'the remote has the session’s newest commit');
     const log = (await gw.request('GET', `/sessions/${id}/logs?lines=200`)).text;
     assert.match(log, /\[qa\] Pushed the session's history \(branch main and its tags\) to .*timer-tools-sess_/);
   });
