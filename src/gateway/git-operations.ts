@@ -45,7 +45,7 @@ export const CommitsSchema = z
   .strict();
 schemaRegistry.add(CommitsSchema, { id: 'SessionCommits', description: 'The session’s commits, one per phase run, oldest first.' });
 
-const notFoundHistory = 'Unknown session (session_not_found), or no history yet: no phase finished since histories are kept (history_not_found)';
+const noHistoryYet = error('The session exists but has no history yet: no phase has finished since histories are kept (no_history_yet).');
 
 /** The git-history operations, merged into the gateway's table. */
 export const GIT_OPERATIONS = {
@@ -70,7 +70,8 @@ export const GIT_OPERATIONS = {
     responses: {
       200: { description: 'The diff (empty when nothing changed).', contentTypes: ['text/plain; charset=utf-8'] },
       400: error('A ref that is not a ref, or an unknown parameter (validation_error).'),
-      404: error(`${notFoundHistory}, or a ref the history does not have (ref_not_found).`),
+      404: error('Unknown session (session_not_found), or a ref the history does not have (ref_not_found).'),
+      409: noHistoryYet,
     },
   },
   getBundle: {
@@ -83,7 +84,8 @@ export const GIT_OPERATIONS = {
     authenticated: true,
     responses: {
       200: { description: 'The bundle.', contentTypes: ['application/octet-stream'] },
-      404: error(`${notFoundHistory}.`),
+      404: error('No session with that id (session_not_found).'),
+      409: noHistoryYet,
     },
   },
 } as const satisfies Record<string, Operation>;

@@ -19,8 +19,8 @@ const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const MAX_DIFF_BYTES = 32 * 1024 * 1024;
 
 /** The session has no history (started before histories were kept, or no phase finished yet). */
-export class HistoryNotFoundError extends Error {
-  override readonly name = 'HistoryNotFoundError';
+export class NoHistoryYetError extends Error {
+  override readonly name = 'NoHistoryYetError';
 }
 
 /** A ref the session's history does not have. */
@@ -87,7 +87,7 @@ export class SessionGit {
 
   private async existingRepo(sessionId: string): Promise<SessionRepo> {
     const repo = await this.repo(sessionId);
-    if ((await repo.head()) === null) throw new HistoryNotFoundError(`session ${sessionId} has no git history yet (no phase has finished since histories are kept)`);
+    if ((await repo.head()) === null) throw new NoHistoryYetError(`session ${sessionId} has no git history yet (no phase has finished since histories are kept)`);
     return repo;
   }
 

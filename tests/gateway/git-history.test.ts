@@ -36,12 +36,15 @@ void describe('git history: the work directory is a repository with a commit per
   /** pm attempts made, by session: the first one throws after the real PM has committed. */
   const pmAttempts = new Map<string, number>();
   const real = createActivities();
+  let releaseHeld: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (releaseHeld = resolve));
 
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'git-history-'));
     gw = await GatewayHarness.start({
       activities: {
         pm: async (input: AgentInput) => {
+          if (input.userMission.includes('[held]')) await held;
           const result = await real.pm(input);
           const attempt = (pmAttempts.get(input.sessionId) ?? 0) + 1;
           pmAttempts.set(input.sessionId, attempt);
@@ -53,6 +56,7 @@ void describe('git history: the work directory is a repository with a commit per
     });
   });
   after(async () => {
+    releaseHeld();
     await gw.close();
     await rm(tmp, { recursive: true, force: true });
   });
@@ -190,6 +194,20 @@ void describe('git history: the work directory is a repository with a commit per
     assert.deepEqual(commits.map((c) => c.subject), ['pm: iteration 0, review round 1', 'architect: iteration 0, review round 1']);
     const logText = (await gw.request('GET', `/sessions/${id}/logs?lines=200`)).text;
     assert.equal(logText.match(/\[pm\] Committed/g)?.length, 1, logText);
+    await gw.request('POST', `/sessions/${id}/cancel`);
+  });
+
+  void test('before the first phase finishes: /commits is empty, /diff and /bundle answer 409 no_history_yet', async () => {
+    const started = await gw.request('POST', '/sessions', { body: { user_mission: 'Build a pager [held]' } });
+    const id = started.json.session_id as string;
+    await gw.waitForStatus(id, 'running');
+    assert.deepEqual(await commitsOf(id), []);
+    for (const what of ['diff', 'bundle']) {
+      const answer = await gw.request('GET', `/sessions/${id}/${what}`);
+      assert.equal(answer.status, 409, answer.text);
+      assert.equal(answer.json.error.code, 'no_history_yet');
+    }
+    releaseHeld();
     await gw.request('POST', `/sessions/${id}/cancel`);
   });
 });
