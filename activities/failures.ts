@@ -27,6 +27,10 @@ export const AgentFailureType = {
    * engineer cannot fix it and an operator can, so QA waits for the fix (its report says so) instead of a verdict.
    */
   TEST_RUNNER_NOT_FOUND: 'TestRunnerNotFound',
+  /** `git` is not installed where the worker looks, so the session's history cannot be committed. An environment fault. */
+  GIT_UNAVAILABLE: 'GitUnavailable',
+  /** Pushing a completed session to `GIT_PUSH_URL` failed (host down, credentials refused). An environment fault. */
+  GIT_PUSH_FAILED: 'GitPushFailed',
   /** A path would leave the session's work directory. Not retried. */
   PATH_ESCAPE: 'PathEscape',
   /** The scaffold script failed. Not retried: the architect's script is wrong, rerunning will not fix it. */
@@ -50,6 +54,8 @@ export const ENVIRONMENT_FAULT_TYPES: ReadonlySet<string> = new Set<AgentFailure
   AgentFailureType.PROVIDER_RATE_LIMITED,
   AgentFailureType.AGENT_COMMAND_NOT_FOUND,
   AgentFailureType.TEST_RUNNER_NOT_FOUND,
+  AgentFailureType.GIT_UNAVAILABLE,
+  AgentFailureType.GIT_PUSH_FAILED,
 ]);
 
 /** Attempts a failure that is not an environment fault gets before the phase fails. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { OrchestratorConfig } from '../src/config';
+import { GitUnavailableError, gitVersion } from './git/git-command';
 import { parseCommandTemplate } from './providers/command-template';
 import { ProviderSet } from './providers/provider-set';
 import { findChildExecutable } from './runner/executables';
@@ -10,7 +11,7 @@ import { type ResolvedSandbox, untrustedCodeRefusal } from './runner/sandbox';
 
 /** One thing a phase will need from this machine that it does not have, with the fix. */
 export interface PreflightProblem {
-  check: 'providers' | 'work-dir' | 'sandbox' | 'child-access' | 'agent-command';
+  check: 'providers' | 'work-dir' | 'sandbox' | 'child-access' | 'agent-command' | 'git';
   /** What is wrong and how to fix it, in one sentence. */
   message: string;
 }
@@ -28,7 +29,8 @@ const PROBE_FILE = 'preflight-probe.txt';
 /**
  * Check, before a worker polls, what the phases will need from this machine: the provider settings are complete,
  * `WORK_DIR_BASE` is writable (disk not full or read-only), the sandbox works, its child user can reach and write
- * a directory under `WORK_DIR_BASE`, and an external agent command exists. Returns every problem found.
+ * a directory under `WORK_DIR_BASE`, an external agent command exists, and `git` is installed (every phase commits
+ * the session's history). Returns every problem found.
  */
 export async function preflight(config: OrchestratorConfig): Promise<PreflightProblem[]> {
   let providers: ProviderSet;
@@ -68,6 +70,11 @@ export async function preflight(config: OrchestratorConfig): Promise<PreflightPr
       problems.push({ check: 'agent-command', message: `the agent command ${JSON.stringify(command)} is not installed on the children's PATH: install it or fix AGENT_COMMAND` });
     }
   }
+  const gitProblem = await gitVersion().then(
+    () => null,
+    (err: unknown) => (err instanceof GitUnavailableError ? err.message : `git does not run: ${(err as Error).message}`),
+  );
+  if (gitProblem) problems.push({ check: 'git', message: gitProblem });
   return problems;
 }
 

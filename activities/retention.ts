@@ -2,6 +2,7 @@ import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { SESSION_ID_PREFIX, SESSION_LOG_PATH } from '../workflows/definitions';
+import { gitDirOf } from './git/git-command';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SESSION_DIR = new RegExp(`^${SESSION_ID_PREFIX}[A-Za-z0-9_-]{1,64}$`);
@@ -27,7 +28,7 @@ export interface SweepReport {
 /**
  * The retention policy: a session's work directory is deleted once the session is no longer running (or no
  * longer known to Temporal) and neither the directory nor its log changed for `maxAgeMs`. Only direct children
- * named like session ids are considered; symlinks are never followed or deleted through.
+ * named like session ids are considered (with each its git directory); symlinks are never followed or deleted through.
  */
 export async function sweepWorkDirs(options: SweepOptions): Promise<SweepReport> {
   const now = options.now ?? Date.now();
@@ -49,6 +50,7 @@ export async function sweepWorkDirs(options: SweepOptions): Promise<SweepReport>
         continue;
       }
       await rm(dir, { recursive: true, force: true });
+      await rm(gitDirOf(dir), { recursive: true, force: true });
       report.removed.push(entry.name);
     } catch (err) {
       report.errors.push(`${entry.name}: ${(err as Error).message}`);

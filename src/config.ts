@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const port = z.int().min(1).max(65535);
+/** What a push URL may look like (no whitespace, no leading dash that git would read as an option). */
+const GIT_PUSH_URL_SHAPE = /^(?:\/[^\s]*|[a-z][a-z0-9+.-]*:\/\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+)$/;
 
 /** The items of a comma-separated setting, trimmed, empty ones dropped. */
 export function listOf(value: string): string[] {
@@ -163,6 +165,17 @@ const configSchema = z
      * needs none, and one evicted is replayed from its history when it wakes. @default 250
      */
     workerMaxCachedWorkflows: z.int().min(0).max(100_000),
+    /**
+     * Where a completed session's git history is pushed: a URL (`https://`, `ssh://`, `file://`), `user@host:path` or
+     * an absolute path, with `{session_id}` and `{project}` placeholders. Credentials only from the worker's
+     * environment (this variable, or an SSH agent); never logged. Unset: nothing is pushed.
+     */
+    gitPushUrl: z
+      .string()
+      .min(1)
+      .refine((url) => GIT_PUSH_URL_SHAPE.test(url), 'must be an absolute path, a scheme://… URL or user@host:path, not starting with "-"')
+      .refine((url) => [...url.matchAll(/\{([^}]*)\}/g)].every((match) => match[1] === 'session_id' || match[1] === 'project'), 'placeholders are {session_id} and {project} only')
+      .optional(),
   })
   .strict()
   .refine((config) => config.agentMinTurns < config.agentMaxTurns, {
@@ -289,6 +302,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, [keyof OrchestratorConfig, V
   TEMPORAL_SKIP_NAMESPACE_SETUP: ['skipNamespaceSetup', 'boolean'],
   WORKER_HEALTH_FILE: ['workerHealthFile', 'string'],
   WORKER_MAX_CACHED_WORKFLOWS: ['workerMaxCachedWorkflows', 'int'],
+  GIT_PUSH_URL: ['gitPushUrl', 'string'],
 };
 
 /** A configuration value that is missing or wrong; the message names every bad setting. */

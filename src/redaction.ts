@@ -10,6 +10,8 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
   [/\b(sk|pk|rk|ghp|gho|xox[abp])[-_][A-Za-z0-9_-]{12,}/g, '[redacted]'],
   [/\b([A-Za-z_]*(?:api[_-]?key|token|secret|password|passwd)[A-Za-z_]*)(["']?\s*[=:]\s*["']?)[^\s"'&,;}]{4,}/gi, '$1$2[redacted]'],
   [/\/\/[^/\s:@]+:[^/\s@]+@/g, '//[redacted]@'],
+  // A URL's user part alone may be the credential (https://<token>@host/…).
+  [/(https?:\/\/)[^/\s:@[\]]+@/gi, '$1[redacted]@'],
 ];
 
 /** `text` with credential-looking parts (bearer tokens, API keys, `key=value` secrets, URL passwords) replaced. */
@@ -23,7 +25,7 @@ export function redactCredentials(text: string): string {
 /** This process's own credential values (API_TOKEN, OPENAI_API_KEY, …), longest first. */
 function secretEnvValues(): string[] {
   return Object.entries(process.env)
-    .filter(([name, value]) => /(API_?KEY|TOKEN|SECRET|PASSWORD)/i.test(name) && value !== undefined && value.length >= 8)
+    .filter(([name, value]) => /(API_?KEY|TOKEN|SECRET|PASSWORD|PUSH_URL)/i.test(name) && value !== undefined && value.length >= 8)
     .map(([, value]) => value!)
     .sort((a, b) => b.length - a.length);
 }

@@ -10,6 +10,8 @@ import { shouldLogRetry } from '../retry-log';
 import { PhaseLog } from '../phase-log';
 import { CommandTemplateError } from '../providers/command-template';
 import type { AgentBrief, ProviderCall } from '../providers/types';
+import { commitPhaseRun } from '../git/phase-commit';
+import type { SessionRepo } from '../git/session-repo';
 import { SandboxUnavailableError } from '../runner/sandbox';
 import { PathEscapeError, SessionWorkspace } from '../workspace';
 
@@ -24,12 +26,21 @@ export interface PhaseContext extends StepContext {
   brief: AgentBrief;
 }
 
+/** What a phase does once its run is committed (QA pushes a completed session). */
+export type AfterCommit<R> = (repo: SessionRepo, result: R, ctx: PhaseContext) => Promise<void>;
+
 /**
  * Run one agent phase: its workspace (checked to belong to the session), its deduplicated log, and one place
  * where failures are classified (bad paths, sandbox and configuration problems become non-retryable) and
- * written to the session log before Temporal sees them.
+ * written to the session log before Temporal sees them. A successful run ends with its commit in the session's
+ * git history (once per activity, whatever its retries), then `afterCommit`.
  */
-export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: AgentInput, body: (ctx: PhaseContext) => Promise<R>): Promise<R> {
+export async function runPhase<R extends PhaseResult>(
+  phase: AgentPhase,
+  input: AgentInput,
+  body: (ctx: PhaseContext) => Promise<R>,
+  afterCommit?: AfterCommit<R>,
+): Promise<R> {
   const brief: AgentBrief = {
     sessionId: input.sessionId,
     mission: input.userMission,
@@ -38,8 +49,11 @@ export async function runPhase<R extends PhaseResult>(phase: AgentPhase, input: 
     feedback: input.feedback,
   };
   return runStep(phase, input, async (ctx) => {
-    const result = await body({ ...ctx, input, brief });
+    const phaseCtx = { ...ctx, input, brief };
+    const result = await body(phaseCtx);
     if (result.usage) await ctx.log.write('usage', usageLine(result.usage));
+    const repo = await commitPhaseRun(ctx, { phase, iteration: input.iteration, feedback: input.feedback });
+    await afterCommit?.(repo, result, phaseCtx);
     return result;
   });
 }

@@ -4,6 +4,9 @@ import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
 import { missingRunner, missingRunnerIn } from '../project/missing-runner';
 import { describeSource, type ProjectTests, readProjectTests } from '../project/project-tests';
 import { bugReport, judgeTestRun, missingRunnerReport } from '../qa/bug-report';
+import { gitFault } from '../git/phase-commit';
+import { pushSession } from '../git/session-push';
+import type { SessionRepo } from '../git/session-repo';
 import { parseTestCounts } from '../qa/test-counts';
 import type { ChildResult } from '../runner/run-child';
 import { type AgentDeps, defaultAgentDeps } from './agent-deps';
@@ -52,7 +55,20 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
       await log.write('verdict', `QA ${verdict.passed ? 'passed' : 'failed'}: ${verdict.summary} (${how}); report in ${artifact.path}`);
       const total = addUsage(usage);
       return { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
-    });
+    }, (repo, result, ctx) => (result.passed && deps.config.gitPushUrl ? pushCompleted(repo, deps.config.gitPushUrl, ctx) : Promise.resolve()));
+}
+
+/**
+ * QA passing is the last activity of a completed session: its history goes to `GIT_PUSH_URL`. A push that fails is
+ * an environment fault (the host may come back); the retry finds the QA commit made and pushes again.
+ */
+async function pushCompleted(repo: SessionRepo, template: string, ctx: PhaseContext): Promise<void> {
+  try {
+    const where = await pushSession(repo, template, ctx.input.sessionId, ctx.input.projectName);
+    await ctx.log.write('pushed', `Pushed the session's history (branch main and its tags) to ${where}`);
+  } catch (err) {
+    throw gitFault(err) ?? environmentFault(AgentFailureType.GIT_PUSH_FAILED, `pushing to GIT_PUSH_URL failed: ${(err as Error).message}`, err as Error);
+  }
 }
 
 /** The report and log say the tests could not run and why; the phase fails with an environment fault (retried). */

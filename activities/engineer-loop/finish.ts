@@ -2,6 +2,7 @@ import type { ArtifactRef } from '../../workflows/definitions';
 import type { AgentDeps } from '../agents/agent-deps';
 import { addUsage, describeWrite, runStep, usageLine } from '../agents/phase-runner';
 import { AgentFailureType, nonRetryable } from '../failures';
+import { commitPhaseRun } from '../git/phase-commit';
 import type { EngineerLoopFinishInput, EngineerLoopFinishResult } from './contract';
 import { readChain, TranscriptError } from './transcript';
 
@@ -11,7 +12,7 @@ const MAX_REFS = 50;
 /**
  * `engineerLoopFinish`: the phase's result from the whole transcript: the files the loop wrote (as they are
  * now), the turns taken, why it stopped ("turn limit reached" in the log when the model never said done),
- * and the tokens of every model turn.
+ * and the tokens of every model turn. The phase's commit is made here, once for the whole loop.
  */
 export function createLoopFinish(_deps: AgentDeps): (input: EngineerLoopFinishInput) => Promise<EngineerLoopFinishResult> {
   return (input) =>
@@ -37,6 +38,8 @@ export function createLoopFinish(_deps: AgentDeps): (input: EngineerLoopFinishIn
       const written = artifacts.length > 0 ? artifacts.slice(0, 5).map(describeWrite).join(', ') + (artifacts.length > 5 ? `, and ${artifacts.length - 5} more` : '') : 'no files';
       await ctx.log.write('wrote', `Wrote ${written} with the ${provider} provider in ${turns} turn(s)${stoppedBy === 'done' ? '' : ', stopped at the turn limit'}`);
       if (usage) await ctx.log.write('usage', usageLine(usage));
+      // The loop's one commit: its input carries no feedback, so the round comes from the history.
+      await commitPhaseRun(ctx, { phase: 'engineer', iteration: input.iteration, feedback: null });
       return { artifacts, turns, stoppedBy, ...(usage ? { usage } : {}) };
     });
 }

@@ -45,6 +45,12 @@ export class GatewayClient {
     return response.text();
   }
 
+  /** A request whose answer is bytes (a git bundle). */
+  async bytes(method: string, path: string, options: RequestOptions = {}): Promise<Buffer> {
+    const response = await this.send(method, path, options);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   /** The Server-Sent Events of `path`, reconnecting as {@link sessionEvents} says. */
   events(path: string, options: Omit<EventStreamRequest, 'url' | 'token'>): AsyncGenerator<StreamEvent> {
     return sessionEvents({ ...options, url: new URL(path.replace(/^\//, ''), this.baseUrl), token: this.options.token });

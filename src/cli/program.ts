@@ -5,6 +5,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import * as commands from './commands';
 import { CliError, EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from './exit-codes';
 import { GatewayClient } from './gateway-client';
+import * as gitCommands from './git-commands';
 import { Output, type OutStream } from './output';
 import { ARTIFACT_NAMES, type ArtifactName, REJECT_TARGETS, STATUSES } from './vocabulary';
 
@@ -187,6 +188,21 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .action((id: string, options: { interval: number }, command: Command) =>
       run(command, (ctx) => commands.watch(ctx, id, { intervalMs: options.interval })),
     );
+
+  program
+    .command('diff')
+    .description("print what a session's work changed between two refs of its git history (commit ids, review-1-approved, main~2)")
+    .argument('<id>', 'session id')
+    .option('--from <ref>', 'diff from this ref (default: the parent of --to)')
+    .option('--to <ref>', 'diff to this ref (default: the newest commit)')
+    .action((id: string, options: { from?: string; to?: string }, command: Command) => run(command, (ctx) => gitCommands.diff(ctx, id, options)));
+
+  program
+    .command('export')
+    .description("save a session's whole git history as a bundle (git clone file.bundle restores it)")
+    .argument('<id>', 'session id')
+    .requiredOption('-o, --output <file>', 'where to write the bundle')
+    .action((id: string, options: { output: string }, command: Command) => run(command, (ctx) => gitCommands.exportBundle(ctx, id, options.output)));
 
   return program;
 }

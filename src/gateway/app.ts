@@ -7,6 +7,7 @@ import { logger as processLogger } from '../logger';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { bearerAuth } from './auth';
 import { registerDashboardApiRoutes } from './dashboard-api-routes';
+import { registerGitRoutes } from './git-routes';
 import { errorMiddleware, notFoundHandler } from './http-errors';
 import { createMetrics, type MetricsOptions } from './metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -99,6 +100,8 @@ export function createApp(deps: GatewayDeps): Express {
     auth: deps.apiToken ? bearerAuth(deps.apiToken) : null,
     jsonBody,
   });
+
+  registerGitRoutes(app, orchestrator, { requestTimeoutMs: deps.requestTimeoutMs ?? 5_000, auth: deps.apiToken ? bearerAuth(deps.apiToken) : null });
 
   const dashboard = { ...dashboardSettingsFromEnv(), ...deps.dashboard };
   registerDashboardApiRoutes(app, orchestrator, {

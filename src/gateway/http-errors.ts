@@ -13,6 +13,7 @@ import {
   ValidationError,
   WorkerUnavailableError,
 } from '../orchestration/orchestrator';
+import { NoHistoryYetError, RefNotFoundError } from '../sessions/session-git';
 
 /** An error the gateway answers with a given status and code; the message goes to the client as is. */
 export class HttpError extends Error {
@@ -50,6 +51,8 @@ export function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ValidationError) return new HttpError(400, 'validation_error', err.message);
   if (err instanceof SessionNotFoundError) return new HttpError(404, 'session_not_found', err.message);
+  if (err instanceof NoHistoryYetError) return new HttpError(409, 'no_history_yet', err.message);
+  if (err instanceof RefNotFoundError) return new HttpError(404, 'ref_not_found', err.message);
   if (err instanceof StaleReviewError) return new HttpError(409, 'stale_review', err.message, {}, { session: sessionJson(err.session) });
   if (err instanceof InvalidOperationError) return new HttpError(409, 'invalid_operation', err.message);
   if (err instanceof IdempotencyKeyReusedError) return new HttpError(422, 'idempotency_key_reused', err.message);

@@ -22,6 +22,7 @@ import {
   StartSessionBody,
 } from './schemas';
 import { DASHBOARD_OPERATIONS } from './dashboard-operations';
+import { GIT_OPERATIONS } from './git-operations';
 
 /** One documented response. */
 export interface ResponseSpec {
@@ -295,6 +296,7 @@ export const OPERATIONS = {
     responses: { 200: { description: 'The OpenAPI 3.1 document.', contentTypes: ['application/json'] } },
   },
   ...DASHBOARD_OPERATIONS,
+  ...GIT_OPERATIONS,
 } as const satisfies Record<string, Operation>;
 
 /** Responses every authenticated operation may give besides its own. */

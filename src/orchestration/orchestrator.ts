@@ -44,6 +44,7 @@ import type { SessionHistory } from '../sessions/session-history';
 import type { LogTail } from '../sessions/session-log';
 import { type ListSessionsOptions, quoteQueryValue, type SessionPage } from '../sessions/session-listing';
 import { checkedSessionId, type DocumentName, type DocumentRevision, type SessionArtifacts, SessionReader } from '../sessions/session-reader';
+import { SessionGit } from '../sessions/session-git';
 import { type SessionStats, SessionStatsCollector } from '../sessions/session-stats';
 import { type SessionChange, type WatchCursor, type WatchOptions, SessionWatchHub } from '../sessions/session-watch';
 import { checkNotifyUrl, checkSessionRequest, newSessionId, sessionStartOptions } from './session-start';
@@ -141,6 +142,8 @@ export class Orchestrator {
   private statsCollector: SessionStatsCollector | null = null;
   /** Every read of a session goes through here. */
   readonly sessions = new SessionReader(() => this.client());
+  /** Each session's git history: commits, diffs and bundles (read from the work directory's git directory). */
+  readonly git = new SessionGit((sessionId) => this.sessions.workDir(sessionId));
   private watchHub: SessionWatchHub | null = null;
   private readonly createdAt = Date.now();
   /** Calls run through withDeadline; close() lets them settle first. */

@@ -2,10 +2,11 @@ import DOMPurify from 'dompurify';
 import { diffLines } from 'diff';
 import { marked } from 'marked';
 import { duration, h } from './dom';
+import { type Commit, commitsOfRuns, diffExpander } from './phase-diff';
 
 /** The audit trail as GET /sessions/{id}/history returns it (the parts the page shows). */
 export interface History {
-  phases: { phase: string; iteration: number; started_at: string; ended_at: string | null }[];
+  phases: { phase: string; iteration: number; review_round?: number | null; started_at: string; ended_at: string | null }[];
   decisions: {
     decision: string;
     at: string;
@@ -45,13 +46,18 @@ export function lineDiff(before: string, after: string): HTMLElement {
   return pre;
 }
 
-/** The phases as an ordered list with durations; the open one says so. */
-export function timeline(history: History, now = Date.now()): HTMLElement {
+/**
+ * The phases as an ordered list with durations; the open one says so. A finished agent phase with its commit in
+ * `commits` gets a "diff" expander (fetched from `base`/diff when opened).
+ */
+export function timeline(history: History, now = Date.now(), git: { base: string; commits: Commit[] } | null = null): HTMLElement {
   if (history.phases.length === 0) return h('p', { class: 'muted' }, 'No phase has started yet.');
+  const commits = git ? commitsOfRuns(history.phases, git.commits) : [];
   return h(
     'ol',
     { class: 'timeline' },
-    ...history.phases.map((run) => {
+    ...history.phases.map((run, i) => {
+      const commit = commits[i];
       const end = run.ended_at ? Date.parse(run.ended_at) : now;
       const took = duration(end - Date.parse(run.started_at));
       return h(
@@ -61,6 +67,7 @@ export function timeline(history: History, now = Date.now()): HTMLElement {
         h('span', { class: 'muted' }, ` iteration ${run.iteration} · `),
         h('time', { datetime: run.started_at }, new Date(run.started_at).toLocaleTimeString()),
         h('span', {}, run.ended_at ? ` · ${took}` : ` · ${took} so far`),
+        git && commit ? diffExpander(git.base, commit) : null,
       );
     }),
   );

@@ -1,6 +1,7 @@
 import { ApiError, type DashboardConfig, getJson, postJson, type Session } from './api';
 import { age, badge, byId, h, say } from './dom';
 import { LiveSession } from './live';
+import type { Commit } from './phase-diff';
 import { decisions, documentSection, type History, type Revisions, timeline } from './session-parts';
 
 const FINAL = ['completed', 'failed', 'expired', 'cancelled'];
@@ -222,12 +223,13 @@ class SessionDetails {
       const paths = asked.length > 0 ? await getJson<Record<string, string | null>>(`${this.base}/artifacts`) : {};
       const names = asked.filter((name) => paths[name]);
       for (const name of asked) if (!paths[name]) this.docs.set(name, null);
-      const [history, docs] = await Promise.all([
+      const [history, docs, commits] = await Promise.all([
         wanted.includes('history') ? optional(getJson<History>(`${this.base}/history`), 503) : Promise.resolve(null),
         Promise.all(names.map((name) => optional(getJson<Revisions>(`${this.base}/artifacts/${name}/revisions`), 404))),
+        wanted.includes('history') ? optional(getJson<{ commits: Commit[] }>(`${this.base}/commits`), 404) : Promise.resolve(null),
       ]);
       if (history) {
-        byId('timeline').replaceChildren(timeline(history));
+        byId('timeline').replaceChildren(timeline(history, Date.now(), commits ? { base: this.base, commits: commits.commits } : null));
         byId('decisions').replaceChildren(decisions(history));
       }
       names.forEach((name, i) => this.docs.set(name, docs[i] ?? null));
