@@ -25,8 +25,8 @@ export interface SessionWorkerOptions {
   taskQueue: string;
   /** @default createActivities() */
   activities?: WorkerActivities;
-  /** A prebuilt workflow bundle; without one the worker bundles `workflows/` at start-up. */
-  workflowBundle?: { codePath: string };
+  /** A prebuilt workflow bundle (a file, or its code); without one the worker bundles `workflows/` at start-up. */
+  workflowBundle?: { codePath: string } | { code: string };
   /** Session workflows kept in memory between tasks. @default DEFAULT_CONFIG.workerMaxCachedWorkflows */
   maxCachedWorkflows?: number;
 }

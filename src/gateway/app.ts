@@ -87,8 +87,10 @@ export function createApp(deps: GatewayDeps): Express {
     res.type(metrics.registry.contentType).send(text);
   });
 
-  const openApiDocument = buildOpenApiDocument({ bearerAuth: Boolean(deps.apiToken) });
+  // Built on first request: its JSON schemas take tens of milliseconds that start-up need not wait for.
+  let openApiDocument: unknown = null;
   app.get(OPERATIONS.openapi.path, markRoute, (_req, res) => {
+    openApiDocument ??= buildOpenApiDocument({ bearerAuth: Boolean(deps.apiToken) });
     res.json(openApiDocument);
   });
 

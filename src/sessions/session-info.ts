@@ -1,5 +1,8 @@
-import type { WorkflowExecutionInfo } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import type { PayloadConverter } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { requiredTsToDate } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import {
   FINAL_STATUSES,
   type ModelPrices,
@@ -69,13 +72,52 @@ export function costOf(promptTokens: number, completionTokens: number, prices: M
 
 const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
 
+/** What a SessionInfo is made of: these fields of an execution as visibility describes or lists it. */
+export type SessionExecution = Pick<WorkflowExecutionInfo, 'workflowId' | 'startTime' | 'status' | 'typedSearchAttributes' | 'memo'>;
+
+const MEMO_KEYS: readonly (keyof SessionMemo)[] = ['userMission', 'projectName', 'workDir'];
+
+const Code = temporal.api.enums.v1.WorkflowExecutionStatus;
+/** The SDK's names of execution statuses (as `describe()` gives them). */
+const EXECUTION_STATUS_NAMES = new Map<number, WorkflowExecutionStatusName>([
+  [Code.WORKFLOW_EXECUTION_STATUS_RUNNING, 'RUNNING'],
+  [Code.WORKFLOW_EXECUTION_STATUS_COMPLETED, 'COMPLETED'],
+  [Code.WORKFLOW_EXECUTION_STATUS_FAILED, 'FAILED'],
+  [Code.WORKFLOW_EXECUTION_STATUS_CANCELED, 'CANCELLED'],
+  [Code.WORKFLOW_EXECUTION_STATUS_TERMINATED, 'TERMINATED'],
+  [Code.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW, 'CONTINUED_AS_NEW'],
+  [Code.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, 'TIMED_OUT'],
+]);
+
+/**
+ * A listed execution (visibility's raw record) as a session, decoding only what a SessionInfo shows. The SDK's
+ * list decodes every search attribute twice and each memo field through the codec chain, one await per execution:
+ * a few milliseconds per page of a hundred. `converter` is the client's payload converter: this service's clients
+ * have no payload codecs (a memo they encoded would need the codec chain first).
+ */
+export function sessionInfoFromListed(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo, converter: PayloadConverter): SessionInfo {
+  const fields = raw.memo?.fields ?? {};
+  const memo: Record<string, unknown> = {};
+  for (const key of MEMO_KEYS) {
+    const payload = fields[key];
+    if (payload) memo[key] = converter.fromPayload(payload);
+  }
+  return sessionInfoFromExecution({
+    workflowId: raw.execution?.workflowId ?? '',
+    startTime: requiredTsToDate(raw.startTime, 'startTime'),
+    status: { code: raw.status ?? Code.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED, name: EXECUTION_STATUS_NAMES.get(raw.status ?? 0) ?? 'UNKNOWN' },
+    typedSearchAttributes: decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
+    memo,
+  });
+}
+
 /**
  * A session as Temporal's visibility sees it: search attributes and memo, so no worker has to answer.
  * When Temporal closed the execution without the workflow saying so (terminated, timed out, a bug), the
  * execution status wins over a non-final search attribute.
  */
 export function sessionInfoFromExecution(
-  info: Omit<WorkflowExecutionInfo, 'raw'>,
+  info: SessionExecution,
   pendingActivities?: readonly temporal.api.workflow.v1.IPendingActivityInfo[] | null,
 ): SessionInfo {
   const attributes = info.typedSearchAttributes;

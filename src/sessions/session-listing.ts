@@ -1,7 +1,8 @@
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { ACTIVE_STATUSES, SESSION_WORKFLOW_TYPE, type SessionStatus } from '../../workflows/definitions';
 import { ValidationError } from '../orchestration/errors';
-import { type SessionInfo, sessionInfoFromExecution } from './session-info';
+import { type SessionInfo, sessionInfoFromListed } from './session-info';
 
 /** Filters and paging of a session listing. */
 export interface ListSessionsOptions {
@@ -72,9 +73,21 @@ function isAfterCursor(session: SessionInfo, cursor: Cursor): boolean {
   return t < cursor.t || (t === cursor.t && session.sessionId < cursor.id);
 }
 
-/** Reads `query` in pages of `pageSize`, calling `take` on each execution until it returns false. */
-async function scan(client: Client, query: string, pageSize: number, take: (execution: WorkflowExecutionInfo) => boolean): Promise<void> {
-  for await (const execution of client.workflow.list({ query, pageSize })) if (!take(execution)) return;
+/** One listed session, and when its execution closed (null while open). */
+type Take = (session: SessionInfo, closedAt: number | null) => boolean;
+
+/** Reads `query` in pages of `pageSize`, calling `take` on each session until it returns false. */
+async function scan(client: Client, query: string, pageSize: number, take: Take): Promise<void> {
+  const converter = client.options.loadedDataConverter.payloadConverter;
+  let nextPageToken: Uint8Array | null | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken });
+    for (const raw of page.executions) {
+      const closedAt = optionalTsToMs(raw.closeTime) ?? null;
+      if (!take(sessionInfoFromListed(raw, converter), closedAt)) return;
+    }
+    nextPageToken = page.nextPageToken;
+  } while (nextPageToken && nextPageToken.length > 0);
 }
 
 /**
@@ -97,18 +110,17 @@ export async function listSessionPage(client: Client, options: ListSessionsOptio
   if (cursor) clauses.push(`StartTime < ${quoteQueryValue(new Date(cursor.t + 1).toISOString())}`);
   const want = limit + 1;
   const kept: SessionInfo[] = [];
-  const consider = (execution: WorkflowExecutionInfo): void => {
-    const session = sessionInfoFromExecution(execution);
+  const consider = (session: SessionInfo): void => {
     if (!cursor || isAfterCursor(session, cursor)) keepNewest(kept, session, want);
   };
 
   let previousStart = Infinity;
   let ordered = true;
-  await scan(client, [...clauses, `ExecutionStatus = 'Running'`].join(' AND '), want + 1, (execution) => {
-    const started = execution.startTime.getTime();
+  await scan(client, [...clauses, `ExecutionStatus = 'Running'`].join(' AND '), want + 1, (session) => {
+    const started = session.createdAt.getTime();
     if (started > previousStart) ordered = false;
     previousStart = started;
-    consider(execution);
+    consider(session);
     const oldestKept = kept[limit];
     return !(ordered && oldestKept && started < oldestKept.createdAt.getTime());
   });
@@ -121,9 +133,9 @@ export async function listSessionPage(client: Client, options: ListSessionsOptio
     if (oldestOpen) closedClauses.push(`StartTime >= ${quoteQueryValue(oldestOpen.createdAt.toISOString())}`);
     let lastCloseTime = Infinity;
     ordered = true;
-    await scan(client, closedClauses.join(' AND '), want + 1, (execution) => {
-      consider(execution);
-      const closed = execution.closeTime?.getTime() ?? Infinity;
+    await scan(client, closedClauses.join(' AND '), want + 1, (session, closedAt) => {
+      consider(session);
+      const closed = closedAt ?? Infinity;
       if (closed > lastCloseTime) ordered = false;
       lastCloseTime = closed;
       const oldestKept = kept[limit];

@@ -1,13 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Connection } from '@temporalio/client';
 import { findTemporalCli } from './binaries';
 
 /** The dev server's form of src/temporal/dynamic-config.yaml: the default (10/s, burst 1x) throttles the metrics' count queries. */
 const VISIBILITY_LIMITS = ['frontend.namespaceRPS.visibility=200', 'frontend.namespaceBurstRatio.visibility=2'];
+
+/** Pause between looks at a starting server (it takes about half a second on a quiet machine). */
+const PORT_POLL_MS = 25;
 
 /** How to run the embedded Temporal dev server. */
 export interface DevServerOptions {
@@ -97,7 +99,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     if (exited) throw new Error(`Temporal dev server exited during start-up:\n${recentOutput}`);
+    // A gRPC connection to a port nobody listens on yet waits out its whole connect timeout: knock first.
+    if (!(await acceptsConnections(options.port))) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`Temporal dev server did not listen on ${address} in time:\n${recentOutput}`);
+      }
+      await sleep(PORT_POLL_MS);
+      continue;
+    }
     try {
+      // Loaded only now: a process that starts its server first (npm start) loads the client while the server boots.
+      const { Connection } = await import('@temporalio/client');
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
         await connection.withDeadline(Date.now() + 2_000, () =>
@@ -112,7 +125,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         await stop();
         throw new Error(`Temporal dev server did not answer on ${address} in time:\n${recentOutput}`, { cause: err });
       }
-      await sleep(200);
+      await sleep(PORT_POLL_MS);
     }
   }
   return {
@@ -122,6 +135,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     exited: ended,
     stop,
   };
+}
+
+/** Whether something accepts TCP connections on `port` of 127.0.0.1 now. */
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (accepted: boolean): void => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.setTimeout(1_000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void> {

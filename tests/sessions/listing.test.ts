@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Orchestrator } from '../../src/orchestration/orchestrator';
+import { Orchestrator, type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
+import { noopActivities } from '../bench/noop-agents';
 import { SessionHarness } from '../helpers/session-harness';
 import { countingConnection } from './counting-connection';
 
@@ -41,6 +42,40 @@ test('a page of sessions is read with about as many executions as it shows: newe
   } finally {
     await reader.close();
     await counting.connection.close();
+    await harness.close();
+  }
+});
+
+test('a listed session is the session as described: waiting in review, completed, and ended by Temporal', async () => {
+  const harness = await SessionHarness.start({ activities: noopActivities(), config: { maxActiveSessions: 100_000 } });
+  try {
+    const project = `listed-${randomUUID()}`;
+    const waiting = await harness.orchestrator.startNewSession('Listed while waiting', project);
+    const completed = await harness.orchestrator.startNewSession('Listed once completed', project);
+    const terminated = await harness.orchestrator.startNewSession('Listed once terminated', project);
+    for (const id of [waiting, completed]) await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+    await harness.orchestrator.approveAndContinue(completed);
+    await harness.waitForStatus(completed, SessionStatus.COMPLETED);
+    await harness.client.workflow.getHandle(terminated).terminate('ended by an operator');
+    await harness.waitForStatus(terminated, SessionStatus.FAILED);
+
+    const ids = [waiting, completed, terminated];
+    const byId = (sessions: SessionInfo[]): SessionInfo[] => [...sessions].sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+    let listed: SessionInfo[] = [];
+    let described: SessionInfo[] = [];
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      listed = byId((await harness.orchestrator.listSessionPage({ project })).sessions);
+      described = byId(await Promise.all(ids.map((id) => harness.orchestrator.getSessionStatus(id))));
+      if (JSON.stringify(listed) === JSON.stringify(described)) break;
+      await sleep(100); // visibility catches up with the last upsert
+    }
+    assert.deepEqual(listed, described, 'a list shows each session as describing it does');
+    assert.deepEqual(
+      listed.map((s) => [s.sessionId, s.status, s.projectName]),
+      byId(described).map((s) => [s.sessionId, s.sessionId === waiting ? 'awaiting_approval' : s.sessionId === completed ? 'completed' : 'failed', project]),
+    );
+    assert.ok(listed.every((s) => s.workDir !== '' && s.userMission.startsWith('Listed ')), 'memo fields decoded');
+  } finally {
     await harness.close();
   }
 });
