@@ -5,6 +5,7 @@ import { sessionJson } from './presenters';
 import {
   DecisionTimeoutError,
   IdempotencyKeyReusedError,
+  NotifyUrlNotAllowedError,
   InvalidOperationError,
   MaxSessionsExceededError,
   SessionNotFoundError,
@@ -56,6 +57,7 @@ export function classify(err: unknown): HttpError {
   if (err instanceof StaleReviewError) return new HttpError(409, 'stale_review', err.message, {}, { session: sessionJson(err.session) });
   if (err instanceof InvalidOperationError) return new HttpError(409, 'invalid_operation', err.message);
   if (err instanceof IdempotencyKeyReusedError) return new HttpError(422, 'idempotency_key_reused', err.message);
+  if (err instanceof NotifyUrlNotAllowedError) return new HttpError(422, 'notify_url_not_allowed', err.message);
   if (err instanceof MaxSessionsExceededError) return new HttpError(429, 'too_many_sessions', err.message, { 'Retry-After': '30' });
   if (err instanceof DecisionTimeoutError) {
     return new HttpError(503, 'decision_not_confirmed', err.message, { 'Retry-After': '5' });

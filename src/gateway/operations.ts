@@ -86,7 +86,7 @@ export const OPERATIONS = {
       201: { description: 'The new session (or the one this Idempotency-Key started).', schema: SessionInfoSchema },
       400: error('Blank or missing user_mission, unknown field, malformed JSON (validation_error, malformed_json).'),
       413: error('Body larger than the limit (payload_too_large).'),
-      422: error('Idempotency-Key already used with a different body (idempotency_key_reused).'),
+      422: error('Idempotency-Key already used with a different body (idempotency_key_reused), or a notify_url whose host is not allowed (notify_url_not_allowed).'),
       429: error('Too many active sessions (too_many_sessions).'),
     },
   },

@@ -268,9 +268,10 @@ export const StartSessionBody = z
     notify_url: z
       .string()
       .max(2_000)
+      .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[\x21-\x7e]*)?$/, 'notify_url must be an absolute http or https URL')
       .nullable()
       .optional()
-      .describe('a webhook receiver of this session besides WEBHOOK_URLS; its host must be in WEBHOOK_ALLOWED_HOSTS (else 400)'),
+      .describe('a webhook receiver of this session besides WEBHOOK_URLS; a host not in WEBHOOK_ALLOWED_HOSTS is refused with 422 notify_url_not_allowed'),
   })
   .strict();
 

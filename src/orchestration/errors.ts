@@ -73,3 +73,8 @@ export class DecisionTimeoutError extends Error {
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = 'IdempotencyKeyReusedError';
 }
+
+/** A `notify_url` whose host is not in `WEBHOOK_ALLOWED_HOSTS`: well-formed, but not a receiver this service calls. */
+export class NotifyUrlNotAllowedError extends Error {
+  override readonly name = 'NotifyUrlNotAllowedError';
+}

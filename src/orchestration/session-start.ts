@@ -12,7 +12,7 @@ import {
 import type { sessionWorkflow } from '../../workflows/session';
 import type { SessionNotifySettings } from '../../workflows/webhook-definitions';
 import { listOf, type OrchestratorConfig, phaseTimeoutsOf } from '../config';
-import { ValidationError } from './errors';
+import { NotifyUrlNotAllowedError, ValidationError } from './errors';
 
 /** Longest mission accepted, in characters (it travels in every session's memo). */
 export const MAX_MISSION_LENGTH = 10_000;
@@ -47,7 +47,7 @@ export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): 
   const allowed = listOf(config.webhookAllowedHosts).map((host) => host.toLowerCase());
   const host = url.hostname.toLowerCase();
   if (!allowed.includes(host) && !allowed.includes(url.host.toLowerCase())) {
-    throw new ValidationError(
+    throw new NotifyUrlNotAllowedError(
       allowed.length === 0
         ? 'notify_url is not accepted: this orchestrator allows no per-session webhook hosts (WEBHOOK_ALLOWED_HOSTS is empty)'
         : `notify_url's host ${url.host} is not one of WEBHOOK_ALLOWED_HOSTS`,

@@ -75,7 +75,7 @@ const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
 /** What a SessionInfo is made of: these fields of an execution as visibility describes or lists it. */
 export type SessionExecution = Pick<WorkflowExecutionInfo, 'workflowId' | 'startTime' | 'status' | 'typedSearchAttributes' | 'memo'>;
 
-const MEMO_KEYS: readonly (keyof SessionMemo)[] = ['userMission', 'projectName', 'workDir'];
+const MEMO_KEYS: readonly (keyof SessionMemo)[] = ['userMission', 'projectName', 'workDir', 'usage'];
 
 const Code = temporal.api.enums.v1.WorkflowExecutionStatus;
 /** The SDK's names of execution statuses (as `describe()` gives them). */

@@ -16,6 +16,9 @@ const WORKER_ONLY = [
   'WORKER_HEALTH_FILE',
   'WORKER_MAX_CACHED_WORKFLOWS',
   'WORK_DIR_RETENTION_DAYS',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_FORMAT',
+  'GIT_PUSH_URL',
   ...Object.keys(ENV_OVERRIDES).filter((name) => /^(AGENT_|OPENAI_|RUN_)|^QA_TEST_COMMAND$/.test(name)),
 ];
 const GATEWAY_ONLY = ['PORT', ...declaredNames('src/gateway/gateway-config.ts', 'const schema', '});', /^\s{2}([A-Z][A-Z0-9_]+):/gm)];
@@ -98,7 +101,12 @@ void describe('docker-compose.yml, checked with the real compose parser (validat
 
   void test('every variable the code reads is provided to the processes that read it, and nothing unknown', () => {
     const config = Object.keys(ENV_OVERRIDES);
-    const known = new Set([...config, ...GATEWAY_ONLY, 'LOG_LEVEL']);
+    // The standard OpenTelemetry variables every process's tracing reads (src/tracing/tracing-settings.ts), and
+    // the exporter's headers, which the OpenTelemetry SDK reads itself.
+    const tracing = readFileSync(path.join(projectRoot(), 'src', 'tracing', 'tracing-settings.ts'), 'utf8');
+    const otel = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME'];
+    for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']) assert.ok(tracing.includes(name), `${name} is a tracing setting`);
+    const known = new Set([...config, ...GATEWAY_ONLY, 'LOG_LEVEL', ...otel]);
     const shared = [...config.filter((name) => !EMBEDDED_ONLY.includes(name) && !WORKER_ONLY.includes(name) && !GATEWAY_ONLY.includes(name)), 'LOG_LEVEL'];
     assert.ok(GATEWAY_ONLY.includes('API_TOKEN') && GATEWAY_ONLY.length > 3, `gateway settings found: ${GATEWAY_ONLY.join(', ')}`);
     const expected: Record<string, string[]> = {

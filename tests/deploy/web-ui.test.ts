@@ -37,8 +37,8 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
     assert.equal(metadata.definition?.type, 'sessionWorkflow');
     assert.match(metadata.currentDetails ?? '', /\*\*Status:\*\* awaiting_approval · \*\*Phase:\*\* review · \*\*Iteration:\*\* 0\/\d+/);
     const names = (list: { name: string }[] | undefined): string[] => (list ?? []).map((d) => d.name).sort();
-    assert.deepEqual(names(metadata.definition?.signalDefinitions), ['approve', 'reject'], 'the signals the README commands send');
-    assert.deepEqual(names(metadata.definition?.updateDefinitions), ['approve', 'reject']);
+    assert.deepEqual(names(metadata.definition?.signalDefinitions), ['approve', 'phaseRetrying', 'reject'], 'the signals the README commands send, and the worker’s retry notice');
+    assert.deepEqual(names(metadata.definition?.updateDefinitions), ['approve', 'extendBudget', 'reject']);
 
     const scheduled = new Set<string>();
     for (const event of (await handle.fetchHistory()).events ?? []) {

@@ -110,7 +110,8 @@ void describe('signed webhooks, delivered durably by a notifier workflow', () =>
 
   void test('a session’s own notify_url is accepted only for an allowed host', async () => {
     const refused = await harness.request('POST', '/sessions', { body: { user_mission: 'Call elsewhere', notify_url: 'http://169.254.169.254/latest' } });
-    assert.equal(refused.status, 400);
+    assert.equal(refused.status, 422);
+    assert.equal(refused.json.error.code, 'notify_url_not_allowed');
     assert.match(refused.json.error.message as string, /not one of WEBHOOK_ALLOWED_HOSTS/);
     const notAUrl = await harness.request('POST', '/sessions', { body: { user_mission: 'Call elsewhere', notify_url: 'file:///etc/passwd' } });
     assert.equal(notAUrl.status, 400);
