@@ -4,14 +4,13 @@ import { runChild } from '../runner/run-child';
 import type { ResolvedSandbox } from '../runner/sandbox';
 import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
 import { findChildExecutable } from '../runner/executables';
-import type { SessionWorkspace } from '../workspace';
 import { expandCommand } from './command-template';
 import { TemplateProvider } from './template/template-provider';
 import type { AgentProvider, CodeRequest, CodeResult, DesignRequest, Drafted, PrdRequest, ProviderCall } from './types';
+import { changedSince, workDirBaseline } from './work-dir-baseline';
 
 /** Where the agent command's output is kept, relative to the work directory. */
 export const AGENT_COMMAND_LOG = 'logs/agent-command.log';
-const SKIPPED_DIRS = ['docs', 'logs', '.git', 'node_modules'];
 
 /** What the command provider runs. */
 export interface CommandSettings {
@@ -64,7 +63,7 @@ export class CommandProvider implements AgentProvider {
         `the agent command ${JSON.stringify(argv[0])} is not installed on the children's PATH; install it or fix AGENT_COMMAND`,
       );
     }
-    const before = await snapshot(workspace);
+    const before = await workDirBaseline(workspace, workspace.writer);
     await call.log.write('command-start', `Running the agent command ${JSON.stringify(argv[0])} in the work directory`);
     const sandbox = await this.settings.sandbox();
     if (sandbox.notice) await call.log.write('sandbox-notice', `Sandbox: ${sandbox.notice}`);
@@ -94,18 +93,7 @@ export class CommandProvider implements AgentProvider {
       const how = result.timedOut ? `timed out after ${seconds} s and was killed` : `exited with ${result.exitCode ?? result.signal} after ${seconds} s`;
       throw nonRetryable(AgentFailureType.AGENT_COMMAND_FAILED, `the agent command ${how}; its output is in ${AGENT_COMMAND_LOG}`);
     }
-    const after = await snapshot(workspace);
-    const changed = [...after].filter(([file, hash]) => before.get(file) !== hash).map(([file]) => file);
+    const changed = await changedSince(workspace, before);
     return { value: { kind: 'applied', changed, notes: `agent command exited 0 after ${seconds} s, ${result.isolation} as ${result.user}` } };
   }
 }
-
-async function snapshot(workspace: SessionWorkspace): Promise<Map<string, string>> {
-  const hashes = new Map<string, string>();
-  for (const file of await workspace.listFiles(SKIPPED_DIRS, 2000)) {
-    const ref = await workspace.describeFile('code', file).catch(() => null);
-    if (ref) hashes.set(file, ref.sha256);
-  }
-  return hashes;
-}
-
