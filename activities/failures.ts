@@ -26,7 +26,7 @@ export const AgentFailureType = {
   PATH_ESCAPE: 'PathEscape',
   /** The scaffold script failed. Not retried: the architect's script is wrong, rerunning will not fix it. */
   SCAFFOLD_FAILED: 'ScaffoldFailed',
-  /** The external agent command failed or timed out. Not retried. */
+  /** The external agent command exited non-zero (retried, at most 5 attempts) or timed out (not retried). */
   AGENT_COMMAND_FAILED: 'AgentCommandFailed',
 } as const;
 
