@@ -20,7 +20,7 @@ export const AgentFailureType = {
   WORK_DIR_UNREACHABLE: 'WorkDirUnreachable',
   /** The disk is full, over quota or read-only. An environment fault. */
   DISK_UNAVAILABLE: 'DiskUnavailable',
-  /** The external agent command is not installed where the worker looks (ENOENT). An environment fault. */
+  /** The external agent command is not installed where the worker looks, or its sandboxed user cannot execute it. An environment fault. */
   AGENT_COMMAND_NOT_FOUND: 'AgentCommandNotFound',
   /** A path would leave the session's work directory. Not retried. */
   PATH_ESCAPE: 'PathEscape',

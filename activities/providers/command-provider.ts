@@ -4,6 +4,7 @@ import { runChild } from '../runner/run-child';
 import type { ResolvedSandbox } from '../runner/sandbox';
 import { AgentFailureType, environmentFault, nonRetryable, retryable } from '../failures';
 import { findChildExecutable } from '../runner/executables';
+import { launchFailureOf } from '../runner/launch-failure';
 import { expandCommand } from './command-template';
 import { TemplateProvider } from './template/template-provider';
 import type { AgentProvider, CodeRequest, CodeResult, DesignRequest, Drafted, PrdRequest, ProviderCall } from './types';
@@ -93,6 +94,14 @@ export class CommandProvider implements AgentProvider {
     }
     const output = redactSecrets(result.output, secretValues(this.settings.passthroughEnv));
     await workspace.writeArtifact('code', AGENT_COMMAND_LOG, output);
+    const unlaunchable = launchFailureOf({ exitCode: result.exitCode, output });
+    if (unlaunchable) {
+      throw environmentFault(
+        AgentFailureType.AGENT_COMMAND_NOT_FOUND,
+        `the agent command could not be started as ${result.user} (${result.isolation}): ${unlaunchable}; install it, with its interpreter, ` +
+          'where that user can read and execute it (under /usr/local or /opt, not a home directory) or fix AGENT_COMMAND',
+      );
+    }
     const seconds = (result.durationMs / 1000).toFixed(1);
     if (result.timedOut || result.exitCode !== 0) {
       const kept = await keepFailedRun(call, request.iteration, output);

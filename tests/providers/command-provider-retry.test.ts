@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -179,6 +179,22 @@ void describe('the command provider retries a failed agent command (a scripted a
       assert.ok(attempts.lastAttempt >= 4, `two or more not-found attempts, a failed run, then the good one (attempt ${attempts.lastAttempt})`);
       assert.equal(await readWorkFile(done.workDir, '.scripted-agent-attempts'), '2\n', 'the installed agent failed once and then succeeded');
       assert.match(logs, /\[engineer\] Attempt 1 failed \(AgentCommandNotFound\): the agent command ".*installed-later" is not installed/);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  void test('an agent command its sandboxed user cannot start (its interpreter is missing) is an environment fault too', async () => {
+    const unstartable = path.join(toolDir, 'unstartable-agent');
+    await writeFile(unstartable, '#!/nonexistent/venv/bin/python3\n', { mode: 0o755 });
+    const harness = await agentHarness({ ...env([]), AGENT_COMMAND: JSON.stringify([unstartable, '{prd}']) });
+    try {
+      const id = await approvedSession(harness);
+      const waiting = await harness.waitFor(id, (info) => (info.lastError?.attempt ?? 0) >= 2, 30_000);
+      assert.equal(waiting.status, SessionStatus.RUNNING, 'the session waits for the fix instead of failing');
+      assert.equal(waiting.lastError?.reason, 'AgentCommandNotFound');
+      assert.match(waiting.lastError?.message ?? '', /the agent command could not be started as \S+ \(.+\): .*unstartable-agent.*No such file or directory; install it, with its interpreter/);
+      await harness.orchestrator.cancelSession(id);
     } finally {
       await harness.close();
     }
