@@ -20,7 +20,7 @@ export const AgentFailureType = {
   WORK_DIR_UNREACHABLE: 'WorkDirUnreachable',
   /** The disk is full, over quota or read-only. An environment fault. */
   DISK_UNAVAILABLE: 'DiskUnavailable',
-  /** The external agent command is not installed where the worker looks (ENOENT). An environment fault. */
+  /** The external agent command is not installed where the worker looks, or its sandboxed user cannot execute it. An environment fault. */
   AGENT_COMMAND_NOT_FOUND: 'AgentCommandNotFound',
   /**
    * The project's test runner (pytest, say) is not installed where QA's runs find it. An environment fault: the
@@ -35,7 +35,7 @@ export const AgentFailureType = {
   PATH_ESCAPE: 'PathEscape',
   /** The scaffold script failed. Not retried: the architect's script is wrong, rerunning will not fix it. */
   SCAFFOLD_FAILED: 'ScaffoldFailed',
-  /** The external agent command failed or timed out. Not retried. */
+  /** The external agent command exited non-zero (retried, at most 5 attempts) or timed out (not retried). */
   AGENT_COMMAND_FAILED: 'AgentCommandFailed',
 } as const;
 

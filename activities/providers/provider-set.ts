@@ -137,6 +137,12 @@ export class ProviderSet {
   private createCommand(): CommandProvider {
     const { config } = this;
     if (!config.agentCommand) throw new ConfigError('the command provider is selected for the engineer but AGENT_COMMAND is not set');
+    if (config.agentCommandTimeoutSeconds >= config.engineerTimeoutSeconds) {
+      throw new ConfigError(
+        `AGENT_COMMAND_TIMEOUT_SECONDS (${config.agentCommandTimeoutSeconds}) must be below ENGINEER_TIMEOUT_SECONDS ` +
+          `(${config.engineerTimeoutSeconds}), the timeout of the engineer phase, or the phase times out before the agent command is stopped`,
+      );
+    }
     const env = passthroughNames(config.agentCommandEnv);
     if (env.refused.length > 0) {
       throw new ConfigError(`AGENT_COMMAND_ENV may not pass ${env.refused.join(', ')} (TEMPORAL_* and ORCHESTRATOR_* never reach children)`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +9,7 @@ import { agentHarness, readWorkFile } from './agent-harness';
 
 /**
  * A tiny stand-in for a coding-agent CLI: it records its arguments and environment, checks it can read the
- * PRD, and writes the module the template scaffold's tests expect (or fails, when told to).
+ * PRD, and writes the module the template scaffold's tests expect. Failures and retries: command-provider-retry.test.ts.
  */
 const AGENT_SCRIPT = `#!/usr/bin/env bash
 set -euo pipefail
@@ -17,7 +17,6 @@ printf '%s\\n' "$@" > agent-args.txt
 env | sort > agent-env.txt
 test -r "$2"
 grep -q "Feedback addressed" "$4"
-if [ "\${AGENT_SHOULD_FAIL:-}" = yes ]; then echo "agent: key \${AGENT_TEST_TOKEN:-} rejected, cannot reach the model" >&2; exit 3; fi
 mission="$(printf '%s' "$6" | sed 's/"/\\\\"/g')"
 cat > src/index.js <<JS
 'use strict';
@@ -47,7 +46,7 @@ void describe('the command provider: the engineer phase delegated to an external
   const env = (extra: Record<string, string> = {}): Record<string, string> => ({
     AGENT_PROVIDER: 'command',
     AGENT_COMMAND: `${agent} --prd {prd} --feedback {feedback} --mission {mission} --bug-report={bug_report}`,
-    AGENT_COMMAND_ENV: 'AGENT_TEST_TOKEN,AGENT_SHOULD_FAIL',
+    AGENT_COMMAND_ENV: 'AGENT_TEST_TOKEN',
     RUN_MODEL_CODE: 'true',
     ...extra,
   });
@@ -82,34 +81,6 @@ void describe('the command provider: the engineer phase delegated to an external
     } finally {
       delete process.env.AGENT_TEST_TOKEN;
       delete process.env.OPENAI_API_KEY_NOT_FOR_AGENT;
-      await harness.close();
-    }
-  });
-
-  void test('a failing agent command fails the engineer phase, not retried; its output (keys redacted) stays in its log file', async () => {
-    process.env.AGENT_SHOULD_FAIL = 'yes';
-    process.env.AGENT_TEST_TOKEN = 'tok-printed-by-a-careless-cli';
-    const harness = await agentHarness(env());
-    try {
-      const id = await harness.orchestrator.startNewSession('Build a greeting service');
-      await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
-      await harness.orchestrator.approveAndContinue(id);
-      const failed = await harness.waitForStatus(id, SessionStatus.FAILED);
-      assert.equal(failed.currentPhase, 'engineer');
-      const logs = await harness.orchestrator.getRecentLogs(id, 100);
-      const reason = (await harness.state(id)).failureReason ?? '';
-      assert.match(logs, /\[engineer\] Failed \(AgentCommandFailed, not retried\): the agent command exited with 3 after [\d.]+ s; its output is in logs\/agent-command\.log/);
-      assert.match(reason, /the agent command exited with 3 after [\d.]+ s; its output is in logs\/agent-command\.log/);
-      for (const kept of [logs, reason]) {
-        assert.doesNotMatch(kept, /cannot reach the model|tok-printed/, 'the output stays out of the session log and Temporal history');
-      }
-      assert.equal(logs.match(/Running the agent command/g)?.length, 1, 'ran once');
-      const output = await readFile(path.join(failed.workDir, 'logs/agent-command.log'), 'utf8');
-      assert.match(output, /agent: key \[redacted AGENT_TEST_TOKEN\] rejected, cannot reach the model/);
-      assert.doesNotMatch(output, /tok-printed/);
-    } finally {
-      delete process.env.AGENT_SHOULD_FAIL;
-      delete process.env.AGENT_TEST_TOKEN;
       await harness.close();
     }
   });

@@ -69,3 +69,15 @@ void test('an openai request must time out before the phase that makes it', () =
   assert.doesNotThrow(() => new ProviderSet(resolveConfig({}, engineerOnly)), 'only phases that use openai are checked');
   assert.throws(() => new ProviderSet(resolveConfig({}, { ...engineerOnly, ENGINEER_TIMEOUT_SECONDS: '900' })), /OPENAI_TIMEOUT_SECONDS \(900\) must be below ENGINEER_TIMEOUT_SECONDS \(900\)/);
 });
+
+void test('an agent command must time out before the engineer phase that runs it', () => {
+  const command = { AGENT_PROVIDER_ENGINEER: 'command', AGENT_COMMAND: 'agent {prd}' };
+  const defaults = resolveConfig({}, command);
+  assert.ok(defaults.agentCommandTimeoutSeconds < defaults.engineerTimeoutSeconds, 'the defaults are consistent');
+  assert.doesNotThrow(() => new ProviderSet(defaults));
+  assert.throws(
+    () => new ProviderSet(resolveConfig({}, { ...command, AGENT_COMMAND_TIMEOUT_SECONDS: '1800' })),
+    /AGENT_COMMAND_TIMEOUT_SECONDS \(1800\) must be below ENGINEER_TIMEOUT_SECONDS \(1800\), the timeout of the engineer phase/,
+  );
+  assert.doesNotThrow(() => new ProviderSet(resolveConfig({}, { AGENT_COMMAND: 'agent {prd}', AGENT_COMMAND_TIMEOUT_SECONDS: '1800' })), 'only checked when the engineer uses it');
+});
