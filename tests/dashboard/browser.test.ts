@@ -209,3 +209,33 @@ void describe('the dashboard resumes a session paused at its token budget', { sk
     await page.context().close();
   });
 });
+
+void describe('the dashboard shows each phase’s diff from the session’s git history', { skip }, () => {
+  let gw: GatewayHarness;
+  let browser: Browser;
+  before(async () => {
+    [gw, browser] = await Promise.all([GatewayHarness.start(), launchChromium()]);
+  });
+  after(async () => {
+    await browser?.close();
+    await gw?.close();
+  });
+
+  void test('a finished phase’s diff expander loads that commit’s change, as text', async () => {
+    const started = await gw.request('POST', '/sessions', { body: { user_mission: 'Build a diffed notes app' } });
+    const id = started.json.session_id as string;
+    await gw.waitForStatus(id, 'awaiting_approval');
+    await gw.request('POST', `/sessions/${id}/approve`, { body: {} });
+    await gw.waitForStatus(id, 'completed');
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${gw.baseUrl}/#/sessions/${id}`);
+    await page.locator('#summary[data-status="completed"]').waitFor();
+    const first = page.locator('details.phase-diff').first();
+    await first.waitFor();
+    assert.ok((await page.locator('details.phase-diff').count()) >= 4, 'one per finished phase run: pm, architect, engineer, qa');
+    await first.locator('summary').click();
+    await page.locator('details.phase-diff[open] pre.diff', { hasText: 'diff --git' }).waitFor();
+    assert.match((await first.locator('pre.diff').textContent()) ?? '', /\+\+\+ b\/docs\/PRD\.md/, 'the PM’s commit adds the PRD');
+    await page.context().close();
+  });
+});
