@@ -1,4 +1,4 @@
-import { type OrchestratorConfig, resolveConfig } from '../src/config';
+import { listOf, type OrchestratorConfig, resolveConfig } from '../src/config';
 import type { SessionActivities, SessionLogInput } from '../workflows/definitions';
 import { createAgentDeps } from './agents/agent-deps';
 import { createArchitect } from './agents/architect';
@@ -52,7 +52,12 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
     engineer: createEngineer(deps),
     qa: createQa(deps),
     logSessionEvent,
-    deliverWebhook: createWebhookDelivery({ secret: config.webhookSecret, format: config.webhookFormat, timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS }),
+    deliverWebhook: createWebhookDelivery({
+      secret: config.webhookSecret,
+      format: config.webhookFormat,
+      timeoutMs: WEBHOOK_ATTEMPT_TIMEOUT_MS,
+      configuredUrls: listOf(config.webhookUrls),
+    }),
     ...loop,
     ...overrides,
   };

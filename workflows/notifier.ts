@@ -2,34 +2,38 @@ import { ActivityFailure, ApplicationFailure, condition, TimeoutFailure, continu
 import {
   deliveriesQuery,
   FINAL_WEBHOOK_EVENTS,
-  hostOf,
   type NotifierActivities,
   type NotifierInput,
   type WebhookDeliveryRecord,
   type WebhookEvent,
   webhookEventSignal,
+  targetOf,
+  type WebhookTarget,
 } from './webhook-definitions';
 
 /** History events after which the notifier continues as new (a session in review for weeks sends reminders). */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
-/** A finished session's notifier waits this long for a late event before it ends. */
+/** A receiver that delivered the session's last event waits this long for a late one before it stops. */
 const LINGER_MS = 60_000;
 
 /**
- * Delivers a session's webhooks, in order, each event to every receiver: one activity per delivery, retried with
- * capped backoff for the retry window. A delivery that gives up is recorded and the next event goes on; nothing
- * here can fail the session, which never waits for it (it runs as an abandoned child).
+ * Delivers a session's webhooks: every receiver gets every event in order, from a queue of its own (a receiver that
+ * is down holds back only itself). One activity per delivery, retried with capped backoff for the retry window; a
+ * delivery that gives up is recorded and that receiver's next event goes on. Nothing here can fail the session,
+ * which never waits for it (it runs as an abandoned child).
  */
 export async function sessionNotifierWorkflow(input: NotifierInput): Promise<WebhookDeliveryRecord[]> {
-  const queue: WebhookEvent[] = [...input.pending];
+  const targets = input.targets.map(targetOf);
+  const queues: WebhookEvent[][] = targets.map((_, i) => [...(input.pendingByTarget?.[i] ?? input.pending)]);
   const deliveries: WebhookDeliveryRecord[] = [...(input.deliveries ?? [])];
   const seen = new Set(deliveries.map((d) => d.eventId));
-  for (const event of queue) seen.add(event.id);
-  let finished = false;
+  for (const queue of queues) for (const event of queue) seen.add(event.id);
+  const finished: boolean[] = targets.map((_, i) => input.finishedTargets?.[i] ?? false);
+  let inFlight = 0;
   setHandler(webhookEventSignal, (event) => {
     if (seen.has(event.id)) return;
     seen.add(event.id);
-    queue.push(event);
+    for (const queue of queues) queue.push(event);
   });
   setHandler(deliveriesQuery, () => deliveries);
   const { deliverWebhook } = proxyActivities<NotifierActivities>({
@@ -38,20 +42,28 @@ export async function sessionNotifierWorkflow(input: NotifierInput): Promise<Web
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
 
-  for (;;) {
-    if (!finished) await condition(() => queue.length > 0);
-    else if (!(await condition(() => queue.length > 0, LINGER_MS))) return deliveries;
-    const event = queue.shift()!;
-    await Promise.all(input.targets.map(async (target) => deliveries.push(await deliver(deliverWebhook, target, event))));
-    if (FINAL_WEBHOOK_EVENTS.includes(event.type)) finished = true;
-    if (workflowInfo().historyLength > CONTINUE_AS_NEW_EVENTS && queue.length === 0) {
-      await continueAsNew<typeof sessionNotifierWorkflow>({ ...input, pending: [], deliveries });
+  const drain = async (index: number): Promise<void> => {
+    const queue = queues[index]!;
+    for (;;) {
+      if (!finished[index]) await condition(() => queue.length > 0);
+      else if (!(await condition(() => queue.length > 0, LINGER_MS))) return;
+      const event = queue.shift()!;
+      inFlight += 1;
+      deliveries.push(await deliver(deliverWebhook, targets[index]!, event));
+      inFlight -= 1;
+      if (FINAL_WEBHOOK_EVENTS.includes(event.type)) finished[index] = true;
     }
-  }
+  };
+  const drained = Promise.all(targets.map((_, index) => drain(index)));
+  // A long review sends many reminders: past a bound, start afresh with what is still pending.
+  const tooLong = condition(() => workflowInfo().historyLength > CONTINUE_AS_NEW_EVENTS && inFlight === 0);
+  const first = await Promise.race([drained.then(() => 'drained' as const), tooLong.then(() => 'long' as const)]);
+  if (first === 'drained') return deliveries;
+  return continueAsNew<typeof sessionNotifierWorkflow>({ ...input, pending: [], pendingByTarget: queues, finishedTargets: finished, deliveries });
 }
 
-async function deliver(deliverWebhook: NotifierActivities['deliverWebhook'], target: string, event: WebhookEvent): Promise<WebhookDeliveryRecord> {
-  const record = { eventId: event.id, type: event.type, host: hostOf(target) };
+async function deliver(deliverWebhook: NotifierActivities['deliverWebhook'], target: WebhookTarget, event: WebhookEvent): Promise<WebhookDeliveryRecord> {
+  const record = { eventId: event.id, type: event.type, host: target.host };
   try {
     const result = await deliverWebhook({ target, event });
     return { ...record, outcome: 'delivered', attempts: result.attempt, lastStatus: result.status, lastError: null, at: new Date().toISOString() };

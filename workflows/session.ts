@@ -209,7 +209,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   }
 
   const notify = input.notify && input.notify.targets.length > 0 ? input.notify : null;
-  let notifierStarted = false;
+  let notifierStarting: Promise<void> | null = null;
   let announced = 0;
   /**
    * Hand an event to the session's notifier (started on the first one, as a child the session abandons when it
@@ -234,16 +234,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     };
     const notifierId = notifierWorkflowId(state.sessionId);
     try {
-      if (!notifierStarted) {
-        notifierStarted = true;
-        await startChild(sessionNotifierWorkflow, {
+      if (!notifierStarting) {
+        notifierStarting = startChild(sessionNotifierWorkflow, {
           workflowId: notifierId,
           args: [{ sessionId: state.sessionId, targets: notify.targets, retryWindowMs: notify.retryWindowMs, pending: [event] }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           // Cancelling the session must not cancel its notifier: it still has to announce the cancellation.
           cancellationType: ChildWorkflowCancellationType.ABANDON,
-        });
+        }).then(() => undefined);
+        await notifierStarting;
       } else {
+        // An event that comes while the notifier is starting (a signal handler's) waits for it to exist.
+        await notifierStarting;
         await getExternalWorkflowHandle(notifierId).signal(webhookEventSignal, event);
       }
     } catch (err) {

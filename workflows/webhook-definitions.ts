@@ -29,10 +29,21 @@ export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 /** Events after which a session sends nothing more: the notifier ends once it delivered one. */
 export const FINAL_WEBHOOK_EVENTS: readonly WebhookEventType[] = ['session.completed', 'session.failed', 'session.expired', 'session.cancelled'];
 
+/**
+ * A receiver as the workflow knows it. `WEBHOOK_URLS` may carry credentials (a Slack webhook's path is one), so a
+ * configured receiver travels as `cfg:` and a hash of its URL, which the worker resolves from its own
+ * `WEBHOOK_URLS`; a session's own `notify_url` (refused with credentials in it) travels as itself.
+ */
+export interface WebhookTarget {
+  ref: string;
+  /** For records and logs. */
+  host: string;
+}
+
 /** Where a session's webhooks go and what their links point at; fixed in the session's input at its start. */
 export interface SessionNotifySettings {
-  /** Receivers: `WEBHOOK_URLS` and the session's own `notify_url`. */
-  targets: string[];
+  /** Receivers: `WEBHOOK_URLS` and the session's own `notify_url` (plain URLs in sessions started before references). */
+  targets: (WebhookTarget | string)[];
   /** `PUBLIC_BASE_URL`: links to the gateway and the dashboard; null leaves them out. */
   publicBaseUrl: string | null;
   /** `REVIEW_REMIND_AFTER_SECONDS` in ms: a reminder every that long while a review waits; null: none. */
@@ -63,10 +74,14 @@ export interface WebhookEvent {
 /** Input of the notifier workflow. */
 export interface NotifierInput {
   sessionId: string;
-  targets: string[];
+  targets: (WebhookTarget | string)[];
   retryWindowMs: number;
-  /** Events to deliver first (the one that started it; events carried over by continue-as-new). */
+  /** Events to deliver first to every receiver (the one that started it). */
   pending: WebhookEvent[];
+  /** Events still to deliver, per receiver (carried over by continue-as-new); replaces `pending` when present. */
+  pendingByTarget?: WebhookEvent[][];
+  /** Receivers that were sent the session's last event (carried over by continue-as-new). */
+  finishedTargets?: boolean[];
   /** Deliveries so far (carried over by continue-as-new). */
   deliveries?: WebhookDeliveryRecord[];
 }
@@ -88,7 +103,7 @@ export interface WebhookDeliveryRecord {
 
 /** Input of the delivery activity: the event and one receiver; the secret and format are the worker's settings. */
 export interface WebhookDeliveryInput {
-  target: string;
+  target: WebhookTarget | string;
   event: WebhookEvent;
 }
 
@@ -107,6 +122,11 @@ export interface NotifierActivities {
 export const webhookEventSignal = defineSignal<[WebhookEvent]>('webhookEvent');
 /** The deliveries so far. */
 export const deliveriesQuery = defineQuery<WebhookDeliveryRecord[]>('deliveries');
+
+/** A target in its current form (a plain URL from a session started before references). */
+export function targetOf(target: WebhookTarget | string): WebhookTarget {
+  return typeof target === 'string' ? { ref: target, host: hostOf(target) } : target;
+}
 
 /** The receiver's host, for records and logs (no credentials, path or query). */
 export function hostOf(target: string): string {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WebhookDeliveryInput, WebhookDeliveryResult } from '../../workflows/webhook-definitions';
 import { type WebhookFormat, webhookBody } from './payload';
+import { resolveTarget } from './receiver-ref';
 import { signedHeaders } from './standard-webhooks';
 
 /** What a worker delivers webhooks with; the secret never leaves the worker. */
@@ -11,6 +12,8 @@ export interface WebhookDeliverySettings {
   format: WebhookFormat;
   /** Bound on one attempt. */
   timeoutMs: number;
+  /** This worker's `WEBHOOK_URLS`: what a configured receiver's reference resolves to. */
+  configuredUrls: readonly string[];
 }
 
 /**
@@ -21,12 +24,17 @@ export interface WebhookDeliverySettings {
 export function createWebhookDelivery(settings: WebhookDeliverySettings): (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult> {
   return async ({ target, event }) => {
     const attempt = Context.current().info.attempt;
+    const url = resolveTarget(target, settings.configuredUrls);
+    if (url === null) {
+      const error = 'the receiver is no longer in this worker’s WEBHOOK_URLS';
+      throw ApplicationFailure.create({ type: 'WebhookReceiverUnknown', message: error, nonRetryable: true, details: [{ status: null, attempt, error }] });
+    }
     const body = webhookBody(event, settings.format);
     const signature = settings.secret ? signedHeaders(settings.secret, event.id, Math.floor(Date.now() / 1000), body) : { 'webhook-id': event.id };
     let status: number | null = null;
     let error: string;
     try {
-      const response = await fetch(target, {
+      const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'user-agent': 'ai-dev-orchestrator-webhooks', ...signature },
         body,

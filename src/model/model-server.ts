@@ -1,3 +1,4 @@
+import { serverChildEnv } from '../temporal/server-child-env';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -74,7 +75,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   ];
   const child = spawn(process.env.PYTHON ?? 'python3', args, {
     stdio: [tied ? 'pipe' : 'ignore', 'pipe', options.verbose ? 'inherit' : 'pipe'],
-    env: { ...process.env, PYTHONPATH: [tools, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), PYTHONUNBUFFERED: '1' },
+    env: serverChildEnv({ PYTHONPATH: [tools, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), PYTHONUNBUFFERED: '1' }),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import {
   type SessionWorkflowInput,
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
+import { configuredTarget } from '../../activities/webhooks/receiver-ref';
 import type { SessionNotifySettings } from '../../workflows/webhook-definitions';
 import { listOf, type OrchestratorConfig, phaseTimeoutsOf } from '../config';
 import { NotifyUrlNotAllowedError, ValidationError } from './errors';
@@ -44,6 +45,9 @@ export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): 
     throw new ValidationError('notify_url must be an absolute http or https URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('notify_url must be an absolute http or https URL');
+  if (url.username !== '' || url.password !== '') {
+    throw new ValidationError('notify_url must not carry credentials (it is kept in the session’s history); configure such a receiver in WEBHOOK_URLS');
+  }
   const allowed = listOf(config.webhookAllowedHosts).map((host) => host.toLowerCase());
   const host = url.hostname.toLowerCase();
   if (!allowed.includes(host) && !allowed.includes(url.host.toLowerCase())) {
@@ -58,7 +62,9 @@ export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): 
 
 /** Where a session's webhooks go, or null when nobody listens (then the session sends none). */
 function notifySettingsOf(config: OrchestratorConfig, notifyUrl: string | null | undefined): SessionNotifySettings | null {
-  const targets = [...new Set([...listOf(config.webhookUrls), ...(notifyUrl ? [notifyUrl] : [])])];
+  const configured = [...new Set(listOf(config.webhookUrls))].map(configuredTarget);
+  const own = notifyUrl ? [{ ref: notifyUrl, host: new URL(notifyUrl).host }] : [];
+  const targets = [...configured, ...own];
   if (targets.length === 0) return null;
   return {
     targets,

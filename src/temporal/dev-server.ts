@@ -1,3 +1,4 @@
+import { serverChildEnv } from './server-child-env';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -63,7 +64,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   for (const setting of VISIBILITY_LIMITS) args.push('--dynamic-config-value', setting);
 
   const logFile = options.logFile === undefined ? (options.dbPath ? `${path.resolve(options.dbPath)}.server.log` : null) : options.logFile;
-  const child = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(findTemporalCli(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverChildEnv() });
   let recentOutput = '';
   const remember = (chunk: Buffer): void => {
     recentOutput = (recentOutput + chunk.toString()).slice(-4_000);

@@ -23,7 +23,12 @@ test('a review nobody decides sends review.reminder every REVIEW_REMIND_AFTER_SE
   await registerSearchAttributes(env.connection, 'default');
   const workDirBase = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-remind-'));
   const taskQueue = 'remind-test';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: createActivities(), workflowBundle: { codePath: bundlePath } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities: createActivities({}, { config: resolveConfig({ webhookUrls: receiver.url }, {}) }),
+    workflowBundle: { codePath: bundlePath },
+  });
   try {
     await worker.runUntil(async () => {
       // Four hours of review with a reminder every hour: review.requested, three reminders, then the expiry.
@@ -61,7 +66,12 @@ test('a receiver down for an hour still gets the review request, once, when it i
   await registerSearchAttributes(env.connection, 'default');
   const workDirBase = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-outage-'));
   const taskQueue = 'outage-test';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, activities: createActivities(), workflowBundle: { codePath: bundlePath } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    activities: createActivities({}, { config: resolveConfig({ webhookUrls: receiver.url }, {}) }),
+    workflowBundle: { codePath: bundlePath },
+  });
   try {
     await worker.runUntil(async () => {
       const config = resolveConfig({ taskQueue, workDirBase, webhookUrls: receiver.url }, {});

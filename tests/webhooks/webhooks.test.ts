@@ -24,7 +24,7 @@ void describe('signed webhooks, delivered durably by a notifier workflow', () =>
     harness = await GatewayHarness.start({
       config: { webhookUrls: receiver.url, publicBaseUrl: PUBLIC, webhookAllowedHosts: new URL(own.url).host },
       // The worker's own settings (the secret never leaves the worker): as createActivities builds them from WEBHOOK_SECRET.
-      activities: { deliverWebhook: createWebhookDelivery({ secret: SECRET, format: 'standard', timeoutMs: 10_000 }) },
+      activities: { deliverWebhook: createWebhookDelivery({ secret: SECRET, format: 'standard', timeoutMs: 10_000, configuredUrls: [receiver.url] }) },
     });
   });
   after(async () => {
@@ -69,6 +69,10 @@ void describe('signed webhooks, delivered durably by a notifier workflow', () =>
       ],
     );
     assert.ok(!JSON.stringify(deliveries).includes('receiver-secret'), 'the receiver’s query string is not recorded');
+    for (const workflowId of [id, notifierWorkflowId(id)]) {
+      const history = JSON.stringify(await harness.sessions.client.workflow.getHandle(workflowId).fetchHistory());
+      assert.ok(!history.includes('receiver-secret') && !history.includes('/hooks/orchestrator'), `no receiver URL in ${workflowId}'s history`);
+    }
 
     // The notifier is another workflow type: a finished session is not active however long its notifier runs.
     const notifier = await harness.sessions.client.workflow.getHandle(notifierWorkflowId(id)).describe();
@@ -147,7 +151,10 @@ void test('the Slack format is one text with the event, the mission and a link',
 void test('a delivery that gives up is recorded and never fails the session', async () => {
   const down = new WebhookReceiver(null, 1_000_000);
   await down.start();
-  const harness = await GatewayHarness.start({ config: { webhookUrls: down.url, webhookRetryWindowSeconds: 10 } });
+  const harness = await GatewayHarness.start({
+    config: { webhookUrls: down.url, webhookRetryWindowSeconds: 10 },
+    activities: { deliverWebhook: createWebhookDelivery({ format: 'standard', timeoutMs: 10_000, configuredUrls: [down.url] }) },
+  });
   try {
     const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build an API nobody hears of' } });
     const id = created.json.session_id as string;
@@ -177,6 +184,7 @@ void test('session.retrying once when a phase starts retrying an environment fau
   const harness = await GatewayHarness.start({
     config: { webhookUrls: receiver.url, sessionTokenBudget: 100 },
     activities: {
+      deliverWebhook: createWebhookDelivery({ format: 'standard', timeoutMs: 10_000, configuredUrls: [receiver.url] }),
       // What this fakes: the model endpoint is down for two attempts, then the template PM reports a model's usage.
       pm: async (input) => {
         calls += 1;
@@ -197,6 +205,27 @@ void test('session.retrying once when a phase starts retrying an environment fau
     assert.deepEqual(receiver.of(id).map((r) => r.body.type), ['session.retrying', 'session.paused', 'session.cancelled']);
     assert.match(String(receiver.of(id)[0]?.body.data.reason), /pm is retrying \(ProviderUnavailable\): model endpoint unreachable/);
     assert.equal(calls, 3);
+  } finally {
+    await harness.close();
+    await receiver.stop();
+  }
+});
+
+void test('session.failed is announced when a rejection exceeds the iterations', async () => {
+  const receiver = new WebhookReceiver(null);
+  await receiver.start();
+  const harness = await GatewayHarness.start({
+    config: { webhookUrls: receiver.url, maxIterations: 0 },
+    activities: { deliverWebhook: createWebhookDelivery({ format: 'standard', timeoutMs: 10_000, configuredUrls: [receiver.url] }) },
+  });
+  try {
+    const created = await harness.request('POST', '/sessions', { body: { user_mission: 'Build an API nobody wants' } });
+    const id = created.json.session_id as string;
+    await receiver.waitFor(id, 'review.requested');
+    await harness.request('POST', `/sessions/${id}/reject`, { body: { feedback: 'No.' } });
+    const failed = await receiver.waitFor(id, 'session.failed');
+    assert.match(String(failed.body.data.reason), /rejected with 0 of 0 iterations used/);
+    assert.deepEqual(receiver.of(id).map((r) => r.body.type), ['review.requested', 'session.failed']);
   } finally {
     await harness.close();
     await receiver.stop();
