@@ -22,6 +22,7 @@ const settings = z
     // 120 s: both gateways' heaps drop once between 30 and 60 s and settle from 90 s on (docs/proven-here.md).
     SOAK_WARMUP_SECONDS: z.coerce.number().int().min(0).default(120),
     SOAK_SAMPLE_SECONDS: z.coerce.number().int().min(1).default(10),
+    SOAK_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(50),
   })
   .parse(process.env);
 
@@ -36,7 +37,13 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<number> {
   const s = settings;
-  const cluster = await Cluster.start({ env: { MAX_ACTIVE_SESSIONS: String(s.SOAK_SESSIONS * 2) } });
+  // Each worker's workflow cache is bounded (WORKER_MAX_CACHED_WORKFLOWS, 250 by default) and fills as it sees
+  // sessions: a bound below the sessions each worker holds puts the samples after warm-up at the cache's steady
+  // state, so growth there is a leak, not the cache filling up.
+  const cluster = await Cluster.start({
+    env: { MAX_ACTIVE_SESSIONS: String(s.SOAK_SESSIONS * 2) },
+    workerEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(s.SOAK_WORKER_CACHED_WORKFLOWS) },
+  });
   console.log(`cluster started in ${cluster.timings.total} ms ${JSON.stringify(cluster.timings)}; gateways ${cluster.gateways.map((g) => g.url).join(', ')}`);
   const url = (i: number): string => cluster.gateways[i % 2]!.url;
   const ids: string[] = [];
