@@ -122,6 +122,7 @@ async function main(): Promise<number> {
     console.log(`sessions: ${ids.length} (${s.SOAK_SESSIONS} in flight at the start, ${churned} approved and replaced during the run)`);
     console.log(`status reads: ${reads} in ${readSeconds.toFixed(0)} s (${(reads / readSeconds).toFixed(1)}/s); latency ms p50 ${percentile(latencies, 50).toFixed(1)}, p99 ${percentile(latencies, 99).toFixed(1)}, max ${(latencies.at(-1) ?? 0).toFixed(1)}`);
     console.log(`errors: ${errors.length}${errors.length ? `\n  ${errors.slice(0, 10).join('\n  ')}` : ''}`);
+    console.log(`approvals confirmed on a retry with the same Idempotency-Key after a 503: ${confirmedOnRetry.length}${confirmedOnRetry.length ? `\n  ${confirmedOnRetry.slice(0, 5).join('\n  ')}` : ''}`);
     console.log(`lost (not completed after the drain, ${((Date.now() - drainStarted) / 1000).toFixed(0)} s): ${lost.length}${lost.length ? ` ${lost.slice(0, 10).join(', ')}` : ''}`);
     console.log('\nRSS samples (MiB):');
     const names = Object.keys(samples[0]?.rss ?? {});
@@ -143,6 +144,9 @@ async function main(): Promise<number> {
   }
 }
 
+/** Approvals answered 503 (not confirmed in time) and confirmed by their retry with the same key. */
+const confirmedOnRetry: string[] = [];
+
 /** Sessions before this index have been approved by the churn. */
 let churnCursor = 0;
 
@@ -152,8 +156,16 @@ async function churn(url: (i: number) => string, ids: string[], n: number, error
     const id = ids[i]!;
     const reply = await call(url(i), 'GET', `/sessions/${id}`).catch(() => null);
     if (reply?.json?.status !== 'awaiting_approval') continue;
-    const decided = await call(url(i + 1), 'POST', `/sessions/${id}/approve`, { headers: { 'Idempotency-Key': `soak-${id}` } }).catch(() => null);
-    if (decided?.status !== 200) errors.push(`approve ${id}: ${decided?.status ?? 'no answer'}`);
+    const approve = () => call(url(i + 1), 'POST', `/sessions/${id}/approve`, { headers: { 'Idempotency-Key': `soak-${id}` } }).catch(() => null);
+    let decided = await approve();
+    // A 503 says the decision was sent but not confirmed in time: a client retries it with the same key (the API's
+    // contract), which returns the first outcome. Counted, and an error only if the retry fails too.
+    if (decided?.status === 503) {
+      confirmedOnRetry.push(`${id}: ${decided.text.slice(0, 160)}`);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      decided = await approve();
+    }
+    if (decided?.status !== 200) errors.push(`approve ${id}: ${decided?.status ?? 'no answer'} ${decided?.text.slice(0, 200) ?? ''}`);
     churnCursor = i + 1;
     break;
   }
