@@ -257,6 +257,13 @@ export const ReadinessSchema = named(
 
 const decidedBy = chars(1, 200, { pattern: NOT_BLANK, message: 'must not be blank', trim: true }).optional().describe('who decides; recorded in the audit trail');
 
+/**
+ * An http(s) URL whose host is DNS labels and whose port is 1 to 65535: everything it matches, URL() parses (the same
+ * syntax in JS and Python's re, for the document).
+ */
+const NOTIFY_URL =
+  /^https?:\/\/[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?(\/[\x21-\x7e]*)?$/;
+
 /** Body of `POST /sessions`. */
 export const StartSessionBody = z
   .object({
@@ -268,7 +275,7 @@ export const StartSessionBody = z
     notify_url: z
       .string()
       .max(2_000)
-      .regex(/^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[\x21-\x7e]*)?$/, 'notify_url must be an absolute http or https URL')
+      .regex(NOTIFY_URL, 'notify_url must be an absolute http or https URL')
       .nullable()
       .optional()
       .describe('a webhook receiver of this session besides WEBHOOK_URLS; a host not in WEBHOOK_ALLOWED_HOSTS is refused with 422 notify_url_not_allowed'),

@@ -42,7 +42,9 @@ export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): 
   try {
     url = new URL(notifyUrl);
   } catch {
-    throw new ValidationError('notify_url must be an absolute http or https URL');
+    // The gateway's schema lets through only what looks like an http(s) URL; one that still does not parse (an IPv4
+    // address out of range, say) is well-formed but unusable.
+    throw new NotifyUrlNotAllowedError('notify_url is not a URL this service can call (it does not parse as an http or https URL)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError('notify_url must be an absolute http or https URL');
   if (url.username !== '' || url.password !== '') {

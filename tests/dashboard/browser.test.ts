@@ -201,8 +201,13 @@ void describe('the dashboard resumes a session paused at its token budget', { sk
     await page.locator('#summary[data-status="paused"]').waitFor();
     assert.match((await page.locator('#paused-notice').textContent()) ?? '', /token budget is spent \(150 of 100 tokens\)/);
     assert.equal(await page.locator('#session-tokens').textContent(), '150 of 100');
-    await page.locator('#add-tokens').fill('1000');
-    await page.getByRole('button', { name: 'Add tokens and resume' }).click();
+    await page.getByRole('button', { name: 'Add tokens and resume' }).waitFor();
+    // Typed and sent in one step: the live stream may still be replaying the session's first events, and each
+    // change of status draws the form afresh.
+    await page.evaluate(`(() => {
+      document.getElementById('add-tokens').value = '1000';
+      document.getElementById('budget-form').requestSubmit();
+    })()`);
     await page.locator('#summary[data-status="awaiting_approval"]').waitFor({ timeout: 60_000 });
     const after = await gw.request('GET', `/sessions/${id}`);
     assert.equal(after.json.token_budget, 1100);
@@ -233,9 +238,16 @@ void describe('the dashboard shows each phase’s diff from the session’s git 
     const first = page.locator('details.phase-diff').first();
     await first.waitFor();
     assert.ok((await page.locator('details.phase-diff').count()) >= 4, 'one per finished phase run: pm, architect, engineer, qa');
-    await first.locator('summary').click();
-    await page.locator('details.phase-diff[open] pre.diff', { hasText: 'diff --git' }).waitFor();
-    assert.match((await first.locator('pre.diff').textContent()) ?? '', /\+\+\+ b\/docs\/PRD\.md/, 'the PM’s commit adds the PRD');
+    // The timeline is drawn afresh while the live stream replays the session's events: open the first expander
+    // until its diff is shown (a redraw closes it again).
+    const shown = page.locator('details.phase-diff[open] pre.diff', { hasText: '+++ b/docs/PRD.md' });
+    for (let attempt = 1; ; attempt += 1) {
+      await page.evaluate(`(() => { document.querySelector('details.phase-diff').open = true; })()`);
+      const ok = await shown.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+      if (ok) break;
+      assert.ok(attempt < 10, 'the PM’s commit, which adds the PRD, is shown');
+    }
+    assert.match((await shown.textContent()) ?? '', /diff --git a\/docs\/PRD\.md b\/docs\/PRD\.md/);
     await page.context().close();
   });
 });
