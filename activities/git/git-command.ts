@@ -60,6 +60,8 @@ export interface GitRun {
   identity?: GitIdentity;
   /** Variables copied by name from the worker's environment (a push's SSH agent or proxy). */
   passthroughEnv?: readonly string[];
+  /** Variables set for this child only (a push's credentials: the environment, unlike argv, is not world-readable). */
+  extraEnv?: Readonly<Record<string, string>>;
   /** Text that must never appear in an error (a push URL with credentials): replaced before it is thrown. */
   secrets?: readonly string[];
   /** The child's cwd (it must exist, or the spawn fails as if git were missing). @default workTree, else gitDir */
@@ -77,7 +79,7 @@ export interface GitRun {
  * prompts, C locale, and the repository given explicitly so nothing is discovered from the cwd. No other variable
  * of the worker (API keys, tokens) reaches git unless named in `passthroughEnv`.
  */
-export function gitEnv(run: Pick<GitRun, 'gitDir' | 'workTree' | 'identity' | 'passthroughEnv'>): NodeJS.ProcessEnv {
+export function gitEnv(run: Pick<GitRun, 'gitDir' | 'workTree' | 'identity' | 'passthroughEnv' | 'extraEnv'>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: '/nonexistent',
@@ -94,7 +96,7 @@ export function gitEnv(run: Pick<GitRun, 'gitDir' | 'workTree' | 'identity' | 'p
     env.GIT_AUTHOR_EMAIL = env.GIT_COMMITTER_EMAIL = run.identity.email;
   }
   for (const name of run.passthroughEnv ?? []) if (process.env[name] !== undefined) env[name] = process.env[name];
-  return env;
+  return { ...env, ...run.extraEnv };
 }
 
 /** Run git; resolves with stdout, rejects with {@link GitUnavailableError} or {@link GitCommandError}. */

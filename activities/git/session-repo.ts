@@ -170,9 +170,11 @@ export class SessionRepo {
 
   /** Push the branch and every tag to `url` (never stored in the repository); `url` is kept out of any error. */
   async push(url: string, passthroughEnv: readonly string[]): Promise<void> {
-    await this.git(['push', '--quiet', '--porcelain', '--end-of-options', url, `refs/heads/${SESSION_BRANCH}:refs/heads/${SESSION_BRANCH}`, 'refs/tags/*:refs/tags/*'], {
+    const { remote, helperArgs, extraEnv } = credentialsOutOfArgv(url);
+    await this.git([...helperArgs, 'push', '--quiet', '--porcelain', '--end-of-options', remote, `refs/heads/${SESSION_BRANCH}:refs/heads/${SESSION_BRANCH}`, 'refs/tags/*:refs/tags/*'], {
       passthroughEnv,
-      secrets: [url],
+      extraEnv,
+      secrets: [url, ...Object.values(extraEnv)],
       timeoutMs: 300_000,
     });
   }
@@ -190,7 +192,14 @@ export class SessionRepo {
 
   private git(
     args: string[],
-    options: { workTree?: boolean; identity?: GitIdentity; passthroughEnv?: readonly string[]; secrets?: readonly string[]; timeoutMs?: number } = {},
+    options: {
+      workTree?: boolean;
+      identity?: GitIdentity;
+      passthroughEnv?: readonly string[];
+      extraEnv?: Readonly<Record<string, string>>;
+      secrets?: readonly string[];
+      timeoutMs?: number;
+    } = {},
   ): Promise<string> {
     return runGit({
       gitDir: this.gitDir,
@@ -198,6 +207,7 @@ export class SessionRepo {
       args,
       ...(options.identity ? { identity: options.identity } : {}),
       ...(options.passthroughEnv ? { passthroughEnv: options.passthroughEnv } : {}),
+      ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
       ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
@@ -228,4 +238,25 @@ function parseCommit(record: string): SessionCommit {
       .filter((ref) => ref.startsWith('tag: '))
       .map((ref) => ref.slice('tag: '.length)),
   };
+}
+
+/**
+ * An http(s) push URL's user and password moved out of git's command line (which every local user can read in
+ * /proc) into the child's environment, where a one-line credential helper hands them to git; other URLs as they are.
+ */
+export function credentialsOutOfArgv(url: string): { remote: string; helperArgs: string[]; extraEnv: Record<string, string> } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { remote: url, helperArgs: [], extraEnv: {} };
+  }
+  if ((parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || (parsed.username === '' && parsed.password === '')) {
+    return { remote: url, helperArgs: [], extraEnv: {} };
+  }
+  const extraEnv = { ORCHESTRATOR_PUSH_USERNAME: decodeURIComponent(parsed.username), ORCHESTRATOR_PUSH_PASSWORD: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  const helper = '!f() { test "$1" = get || exit 0; echo "username=$ORCHESTRATOR_PUSH_USERNAME"; echo "password=$ORCHESTRATOR_PUSH_PASSWORD"; }; f';
+  return { remote: parsed.toString(), helperArgs: ['-c', 'credential.helper=', '-c', `credential.helper=${helper}`], extraEnv };
 }
