@@ -259,7 +259,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     const type = ({ completed: 'session.completed', failed: 'session.failed', expired: 'session.expired', cancelled: 'session.cancelled' } as const)[
       state.status as 'completed' | 'failed' | 'expired' | 'cancelled'
     ];
-    if (type) await announce(type, state.failureReason ?? (state.events.at(-1)?.kind === 'session_ended' ? ((state.events.at(-1) as { reason: string | null }).reason ?? null) : null));
+    const ended = state.events.at(-1);
+    if (type) await announce(type, ended?.kind === 'session_ended' ? ended.reason : null);
   }
 
   const retryingAnnounced = new Set<string>();

@@ -11,7 +11,7 @@ import {
 } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { configuredTarget } from '../../activities/webhooks/receiver-ref';
-import type { SessionNotifySettings } from '../../workflows/webhook-definitions';
+import { hostOf, type SessionNotifySettings } from '../../workflows/webhook-definitions';
 import { listOf, type OrchestratorConfig, phaseTimeoutsOf } from '../config';
 import { NotifyUrlNotAllowedError, ValidationError } from './errors';
 
@@ -65,7 +65,7 @@ export function checkNotifyUrl(config: OrchestratorConfig, notifyUrl: unknown): 
 /** Where a session's webhooks go, or null when nobody listens (then the session sends none). */
 function notifySettingsOf(config: OrchestratorConfig, notifyUrl: string | null | undefined): SessionNotifySettings | null {
   const configured = [...new Set(listOf(config.webhookUrls))].map(configuredTarget);
-  const own = notifyUrl ? [{ ref: notifyUrl, host: new URL(notifyUrl).host }] : [];
+  const own = notifyUrl ? [{ ref: notifyUrl, host: hostOf(notifyUrl) }] : [];
   const targets = [...configured, ...own];
   if (targets.length === 0) return null;
   return {

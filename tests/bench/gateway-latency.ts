@@ -7,22 +7,20 @@
  * Starts its own in-memory dev server on free ports, a worker and a gateway on 127.0.0.1; one session is taken
  * to review, then both paths read it in alternating blocks (so drift hits both alike), after a warm-up.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import pino from 'pino';
 import { startGateway } from '../../src/gateway/server';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace-setup';
-import { createSessionWorker } from '../../src/worker';
-import { bundleWorkflowsToFile } from '../helpers/test-server';
+import { startBenchWorker } from './bench-worker';
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -43,15 +41,8 @@ async function main(): Promise<void> {
   await prepareNamespace(setup, 'default', 1);
   await setup.close();
 
-  const config = { temporalAddress: server.address, taskQueue: `bench-${randomUUID()}`, workDirBase: path.join(dir, 'work') };
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  const worker = await createSessionWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: config.taskQueue,
-    workflowBundle: { codePath: await bundleWorkflowsToFile(dir) },
-  });
-  const workerRun = worker.run();
+  const worker = await startBenchWorker(server.address, dir);
+  const { config } = worker;
   const direct = new Orchestrator(config);
   const behindGateway = new Orchestrator(config);
   const gateway = await startGateway({ orchestrator: behindGateway, logger: pino({ level: 'silent' }) }, 0, '127.0.0.1');
@@ -93,9 +84,7 @@ async function main(): Promise<void> {
     await gateway.close();
     await behindGateway.close();
     await direct.close();
-    worker.shutdown();
-    await workerRun;
-    await workerConnection.close();
+    await worker.stop();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }

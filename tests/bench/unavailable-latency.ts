@@ -9,22 +9,20 @@
  * decision and readiness. The first round starts right after the server is gone (the gateway may not know yet).
  * Then the server is started again on the same database and the time until /readyz answers 200 is printed.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { startGateway } from '../../src/gateway/server';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace-setup';
-import { createSessionWorker } from '../../src/worker';
-import { bundleWorkflowsToFile } from '../helpers/test-server';
+import { startBenchWorker } from './bench-worker';
 
 async function persistedServer(port: number, dbPath: string): Promise<DevServer> {
   const server = await startDevServer({ port, uiPort: null, dbPath, logFile: null });
@@ -41,15 +39,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const dbPath = path.join(dir, 'temporal.db');
   let server = await persistedServer(port, dbPath);
-  const config = { temporalAddress: server.address, taskQueue: `bench-${randomUUID()}`, workDirBase: path.join(dir, 'work') };
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  const worker = await createSessionWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: config.taskQueue,
-    workflowBundle: { codePath: await bundleWorkflowsToFile(dir) },
-  });
-  const workerRun = worker.run();
+  const worker = await startBenchWorker(server.address, dir);
+  const { config } = worker;
   const orchestrator = new Orchestrator(config);
   const gateway = await startGateway({ orchestrator, logger: pino({ level: 'silent' }), apiToken: undefined }, 0, '127.0.0.1');
   const base = `http://127.0.0.1:${gateway.port}`;
@@ -57,9 +48,7 @@ async function main(): Promise<void> {
     const created = (await (await fetch(`${base}/sessions`, post({ user_mission: 'Benchmark an outage' }))).json()) as { session_id: string };
     const id = created.session_id;
     while ((await orchestrator.getSessionStatus(id)).status !== SessionStatus.AWAITING_APPROVAL) await sleep(50);
-    worker.shutdown();
-    await workerRun;
-    await workerConnection.close();
+    await worker.stop();
     await server.stop();
 
     const routes: [string, string, RequestInit?][] = [
