@@ -18,7 +18,7 @@ async function loadGatewayModules() {
     import('./gateway/server.js'),
     import('./orchestration/orchestrator.js'),
     import('./temporal/connection-options.js'),
-    import('./temporal/setup-namespace.js'),
+    import('./temporal/namespace.js'),
     import('./tracing/tracing.js'),
   ]);
   return {

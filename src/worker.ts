@@ -13,7 +13,7 @@ import { logger } from './logger';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startHealthFile } from './temporal/health-file';
 import { installRuntime } from './temporal/runtime';
-import { setUpNamespace } from './temporal/setup-namespace';
+import { setUpNamespace } from './temporal/namespace';
 import { startTracingFromEnv, currentTracing } from './tracing/tracing';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from './tracing/worker-tracing';
 import { Client, Connection } from '@temporalio/client';

@@ -1,12 +1,12 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { registerDashboardRoutes } from '../dashboard/dashboard-routes';
+import { registerDashboardPageRoutes } from '../dashboard/page-routes';
 import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/dashboard-settings';
 import { logger as processLogger } from '../logger';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { bearerAuth } from './auth';
-import { registerDashboardApiRoutes } from './dashboard-api-routes';
+import { registerEventStreamRoutes } from './event-stream-routes';
 import { registerGitRoutes } from './git-routes';
 import { errorMiddleware, notFoundHandler } from './http-errors';
 import { createMetrics, type MetricsOptions } from './metrics';
@@ -106,13 +106,13 @@ export function createApp(deps: GatewayDeps): Express {
   registerGitRoutes(app, orchestrator, { requestTimeoutMs: deps.requestTimeoutMs ?? 5_000, auth: deps.apiToken ? bearerAuth(deps.apiToken) : null });
 
   const dashboard = { ...dashboardSettingsFromEnv(), ...deps.dashboard };
-  registerDashboardApiRoutes(app, orchestrator, {
+  registerEventStreamRoutes(app, orchestrator, {
     requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
     apiToken: deps.apiToken,
     jsonBody,
     stream: { pollMs: dashboard.pollMs, heartbeatMs: dashboard.heartbeatMs },
   });
-  registerDashboardRoutes(app, { temporalUiUrl: dashboard.temporalUiUrl, namespace: orchestrator.config.namespace, authRequired: Boolean(deps.apiToken) });
+  registerDashboardPageRoutes(app, { temporalUiUrl: dashboard.temporalUiUrl, namespace: orchestrator.config.namespace, authRequired: Boolean(deps.apiToken) });
 
   registerMethodNotAllowed(app, Object.values(OPERATIONS));
   app.use(notFoundHandler);

@@ -4,11 +4,8 @@
  */
 import { z } from 'zod';
 import { GIT_REF_PATTERN } from '../sessions/session-git';
-import type { Operation, ResponseSpec } from './operations';
-import { ErrorSchema, schemaRegistry } from './schemas';
-
-const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
-const NoQuery = z.object({}).strict();
+import { errorResponse as error, type Operation, SESSION_NOT_FOUND as notFound } from './operation-spec';
+import { NoQuery, schemaRegistry } from './schemas';
 
 const ref = (what: string) =>
   z
@@ -57,7 +54,7 @@ export const GIT_OPERATIONS = {
     tag: 'sessions',
     query: NoQuery,
     authenticated: true,
-    responses: { 200: { description: 'The commits, oldest first (none yet: an empty list).', schema: CommitsSchema }, 404: error('No session with that id (session_not_found).') },
+    responses: { 200: { description: 'The commits, oldest first (none yet: an empty list).', schema: CommitsSchema }, 404: notFound },
   },
   getDiff: {
     operationId: 'getDiff',
@@ -84,7 +81,7 @@ export const GIT_OPERATIONS = {
     authenticated: true,
     responses: {
       200: { description: 'The bundle.', contentTypes: ['application/octet-stream'] },
-      404: error('No session with that id (session_not_found).'),
+      404: notFound,
       409: noHistoryYet,
     },
   },

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Express, RequestHandler } from 'express';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { GIT_OPERATIONS } from './git-operations';
-import type { Operation } from './operations';
+import type { Operation } from './operation-spec';
 import { markRoute } from './request-log';
 import { handle } from './validation';
 

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { sendError } from './http-errors';
-import type { Operation } from './operations';
+import type { Operation } from './operation-spec';
 
 /**
  * For every documented path, a method it does not serve gets 405 with `Allow` (RFC 9110), and OPTIONS gets 204

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BODY_RESPONSES, COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
-import { EventIdSchema } from './dashboard-operations';
+import { EventIdSchema } from './event-stream-operations';
+import { BODY_RESPONSES, COMMON_RESPONSES, type Operation, type ResponseSpec } from './operation-spec';
+import { OPERATIONS } from './operations';
 import { IdempotencyKeyHeader, jsonSchemaKeywords, schemaRegistry } from './schemas';
 
 type JsonSchema = Record<string, unknown>;

@@ -2,13 +2,13 @@
  * Every operation of the gateway: its route, the schemas its input is validated with and the responses it
  * documents. Routes and the OpenAPI document are both built from this table.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   ApproveBody,
+  ArtifactNameSchema,
   ArtifactsSchema,
   BudgetBody,
   EmptyBody,
-  ErrorSchema,
   HealthSchema,
   HistorySchema,
   ListSessionsQuery,
@@ -17,48 +17,15 @@ import {
   ReadinessSchema,
   RejectBody,
   RunningSchema,
+  schemaRegistry,
   SessionInfoSchema,
   SessionListSchema,
   StartSessionBody,
 } from './schemas';
-import { DASHBOARD_OPERATIONS } from './dashboard-operations';
+import { errorResponse as error, type Operation, SESSION_NOT_FOUND as notFound } from './operation-spec';
+import { EVENT_STREAM_OPERATIONS } from './event-stream-operations';
 import { GIT_OPERATIONS } from './git-operations';
 
-/** One documented response. */
-export interface ResponseSpec {
-  description: string;
-  /** JSON body schema; absent for non-JSON bodies. */
-  schema?: z.ZodType;
-  /** Content types of a non-JSON body. */
-  contentTypes?: string[];
-  /** For `text/event-stream`: each event's name and the schema of its JSON `data`. */
-  events?: Record<string, z.ZodType>;
-}
-
-/** One operation of the HTTP API. */
-export interface Operation {
-  operationId: string;
-  method: 'get' | 'post';
-  /** Express path; `:name` segments are path parameters. */
-  path: string;
-  summary: string;
-  tag: 'sessions' | 'operations';
-  query: z.ZodObject;
-  /** JSON body; absent for operations without one. */
-  body?: z.ZodObject;
-  /** The body may be omitted (an empty object then). */
-  bodyOptional?: boolean;
-  /** Takes an optional `Idempotency-Key` header. */
-  idempotencyKey?: string;
-  /** Other optional request headers it reads (the handler validates them). */
-  headers?: Record<string, { description: string; schema: z.ZodType }>;
-  /** Needs the bearer token when the gateway has one. */
-  authenticated: boolean;
-  responses: Record<number, ResponseSpec>;
-}
-
-const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
-const notFound = error('No session with that id (session_not_found).');
 const notAwaiting = error(
   'The session is not awaiting approval (invalid_operation); or review_round names a round that is not the open one ' +
     '(stale_review: nothing changed, and the body’s session member has the open round).',
@@ -67,6 +34,28 @@ const decisionPending = error(
   'Temporal or a worker did not confirm in time (temporal_unavailable, decision_not_confirmed). A decision may still ' +
     'apply later: retry with the same Idempotency-Key (echoed in the response header) to learn the outcome.',
 );
+
+/** The body of getArtifactRevisions. */
+const ArtifactRevisionsSchema = z
+  .object({
+    name: ArtifactNameSchema,
+    revisions: z.array(
+      z
+        .object({
+          revision: z.int().min(1).describe('1 is the first version; the highest is the current file'),
+          current: z.boolean(),
+          path: z.string().describe('relative to work_dir'),
+          bytes: z.int().min(0),
+          text: z.string(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+schemaRegistry.add(ArtifactRevisionsSchema, {
+  id: 'ArtifactRevisions',
+  description: 'Every kept revision of an artifact with its text, oldest first; the last is the current file.',
+});
 
 /** The operations, in the order the document lists them. */
 export const OPERATIONS = {
@@ -231,6 +220,19 @@ export const OPERATIONS = {
       404: error('Unknown session (session_not_found), unknown artifact name or not produced yet (artifact_not_found).'),
     },
   },
+  getArtifactRevisions: {
+    operationId: 'getArtifactRevisions',
+    method: 'get',
+    path: '/sessions/:id/artifacts/:name/revisions',
+    summary: 'Every kept revision of an artifact with its text (to diff what a rejection changed)',
+    tag: 'sessions',
+    query: NoQuery,
+    authenticated: true,
+    responses: {
+      200: { description: 'The revisions, oldest first.', schema: ArtifactRevisionsSchema },
+      404: error('Unknown session (session_not_found), unknown artifact name or not produced yet (artifact_not_found).'),
+    },
+  },
   getLogs: {
     operationId: 'getLogs',
     method: 'get',
@@ -295,21 +297,6 @@ export const OPERATIONS = {
     authenticated: false,
     responses: { 200: { description: 'The OpenAPI 3.1 document.', contentTypes: ['application/json'] } },
   },
-  ...DASHBOARD_OPERATIONS,
+  ...EVENT_STREAM_OPERATIONS,
   ...GIT_OPERATIONS,
 } as const satisfies Record<string, Operation>;
-
-/** Responses every authenticated operation may give besides its own. */
-export const COMMON_RESPONSES: Record<number, ResponseSpec> = {
-  400: error('A path that is not valid percent-encoded UTF-8 (bad_request).'),
-  401: error('Missing or wrong bearer token, when the gateway has API_TOKEN (unauthorized).'),
-  500: error('An unexpected error; details are in the gateway log, never in the response (internal_error).'),
-  503: error('Temporal is unavailable (temporal_unavailable); retry later.'),
-};
-
-/** Responses every operation with a JSON body may give besides its own. */
-export const BODY_RESPONSES: Record<number, ResponseSpec> = {
-  400: error('Malformed JSON, unknown field or invalid value (malformed_json, validation_error).'),
-  413: error('Body larger than the limit (payload_too_large).'),
-  415: error('Body is not application/json (unsupported_media_type).'),
-};

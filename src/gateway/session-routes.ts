@@ -3,7 +3,8 @@ import type { Express, RequestHandler } from 'express';
 import { FINAL_STATUSES, SessionStatus } from '../../workflows/definitions';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { HttpError } from './http-errors';
-import { OPERATIONS, type Operation } from './operations';
+import type { Operation } from './operation-spec';
+import { OPERATIONS } from './operations';
 import { artifactsJson, historyJson, sessionJson } from './presenters';
 import { markRoute } from './request-log';
 import { ArtifactNameSchema } from './schemas';
@@ -29,6 +30,9 @@ const ARTIFACT_CONTENT_TYPES = {
   scaffold: 'text/x-shellscript; charset=utf-8',
   bug_report: 'text/markdown; charset=utf-8',
 } as const;
+
+/** The most of one revision's text a response carries. */
+const MAX_REVISION_BYTES = 1024 * 1024;
 
 /**
  * Registers every /sessions route on `router`: thin handlers that validate, call one Orchestrator method
@@ -145,6 +149,24 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
       const text = await within(() => o.readArtifact(params.id ?? '', name.data));
       if (text === null) throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
       res.type(ARTIFACT_CONTENT_TYPES[name.data]).send(text);
+    }),
+  );
+
+  route(
+    OPERATIONS.getArtifactRevisions,
+    handle(OPERATIONS.getArtifactRevisions, async ({ params }, res) => {
+      await within(() => o.sessions.workDir(params.id ?? ''));
+      const name = ArtifactNameSchema.safeParse(params.name);
+      if (!name.success) {
+        throw new HttpError(404, 'artifact_not_found', `Unknown artifact ${JSON.stringify(params.name)}; one of ${ArtifactNameSchema.options.join(', ')}`);
+      }
+      const kept = await within(() => o.getArtifactRevisions(params.id ?? '', name.data, 16 * MAX_REVISION_BYTES));
+      if (kept.length === 0) throw new HttpError(404, 'artifact_not_found', `${name.data} has not been produced yet`);
+      const revisions = kept.map(({ revision, current, path, text }) => {
+        const shown = text.length > MAX_REVISION_BYTES ? `${text.slice(0, MAX_REVISION_BYTES)}\n…(cut at 1 MiB)` : text;
+        return { revision, current, path, bytes: Buffer.byteLength(shown), text: shown };
+      });
+      res.json({ name: name.data, revisions });
     }),
   );
 

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { describeIssues, HttpError } from './http-errors';
-import type { Operation } from './operations';
+import type { Operation } from './operation-spec';
 import { IdempotencyKeyHeader } from './schemas';
 
 /** What a handler of `Op` receives: its input, validated and typed. */

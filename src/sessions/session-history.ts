@@ -10,7 +10,8 @@ import {
   type SessionState,
   type SessionStatus,
 } from '../../workflows/definitions';
-import { GrpcCode, grpcCodeOf, isUnavailability, withinTime } from '../orchestration/availability';
+import { isUnavailability, withinTime } from '../orchestration/availability';
+import { GrpcCode, grpcCodeOf } from '../temporal/grpc-status';
 import { SessionNotFoundError, WorkerUnavailableError } from '../orchestration/errors';
 
 /** One run of a phase: when it started and ended, and what it wrote. */

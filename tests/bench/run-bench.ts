@@ -13,7 +13,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowsToFile } from '../helpers/test-server';
 import { http, progress } from './bench-kit';

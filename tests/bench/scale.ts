@@ -12,7 +12,7 @@ import { resolveConfig } from '../../src/config';
 import { newSessionId, sessionStartOptions } from '../../src/orchestration/session-start';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { childPids, http, pool, progress, rssMb, type Samples, samples, timed, until } from './bench-kit';

@@ -21,7 +21,7 @@ import { startGateway } from '../../src/gateway/server';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { startBenchWorker } from './bench-worker';
 
 async function persistedServer(port: number, dbPath: string): Promise<DevServer> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { grpcCodeOf } from '../../src/orchestration/availability';
+import { grpcCodeOf } from '../../src/temporal/grpc-status';
 import { freePort } from '../../src/temporal/free-port';
 import { bundleWorkflowsToFile } from '../helpers/test-server';
 import { ManagedProcess } from './managed-process';

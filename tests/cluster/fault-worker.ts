@@ -18,7 +18,7 @@ import { ConfigError, resolveConfig } from '../../src/config';
 import { logger } from '../../src/logger';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
 import { installRuntime } from '../../src/temporal/runtime';
-import { setUpNamespace } from '../../src/temporal/setup-namespace';
+import { setUpNamespace } from '../../src/temporal/namespace';
 import { createSessionWorker } from '../../src/worker';
 import type { AgentPhase } from '../../workflows/definitions';
 

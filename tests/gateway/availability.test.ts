@@ -11,7 +11,7 @@ import pino from 'pino';
 import { startGateway } from '../../src/gateway/server';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { approveSignal, rejectSignal } from '../../workflows/definitions';
 import { GatewayHarness, metricValue } from './gateway-harness';
 

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { ensureSchemathesis, runSchemathesis, type SchemathesisResult } from '../helpers/schemathesis';
 import { GatewayHarness } from './gateway-harness';
 

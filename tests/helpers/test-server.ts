@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/tracing/worker-tracing';
 
 /** Namespaces the suite's server has, each prepared for sessions. */

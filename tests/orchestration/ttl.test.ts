@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { findTestServer } from '../../src/temporal/binaries';
-import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
+import { registerSearchAttributes } from '../../src/temporal/namespace';
 import { getStateQuery, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import { resolveConfig } from '../../src/config';
 import { newSessionId, sessionStartOptions } from '../../src/orchestration/session-start';

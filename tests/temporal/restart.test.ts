@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { freePort } from '../../src/temporal/free-port';
-import { prepareNamespace } from '../../src/temporal/namespace-setup';
+import { prepareNamespace } from '../../src/temporal/namespace';
 import { SearchAttributeKeys } from '../../workflows/definitions';
 import { SessionHarness } from '../helpers/session-harness';
 

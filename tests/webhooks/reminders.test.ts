@@ -10,7 +10,7 @@ import { createActivities } from '../../activities';
 import { type OrchestratorConfig, resolveConfig } from '../../src/config';
 import { newSessionId, sessionStartOptions } from '../../src/orchestration/session-start';
 import { findTestServer } from '../../src/temporal/binaries';
-import { registerSearchAttributes } from '../../src/temporal/namespace-setup';
+import { registerSearchAttributes } from '../../src/temporal/namespace';
 import { getStateQuery, SESSION_WORKFLOW_TYPE, SessionStatus } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';
 import { sharedTestServer } from '../helpers/test-server';

@@ -3,14 +3,14 @@ import path from 'node:path';
 import type { Express, Response } from 'express';
 
 /** Where `npm run build` puts the dashboard's static files. */
-export const DASHBOARD_DIR = path.join(__dirname, '..', '..', 'dashboard');
+const DASHBOARD_DIR = path.join(__dirname, '..', '..', 'dashboard');
 
 /**
  * The page's policy: scripts, styles, images and connections from this origin only (no inline script or
  * style, no eval), nothing framed, forms post here. It replaces the API's `default-src 'none'` for the
  * dashboard's own files only.
  */
-export const DASHBOARD_CSP = [
+const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -36,7 +36,7 @@ export interface DashboardPageOptions {
 }
 
 /** Serves the dashboard at `/` (its files, read once) and its settings at `/dashboard/config.json`. */
-export function registerDashboardRoutes(router: Express, options: DashboardPageOptions, dir = DASHBOARD_DIR): void {
+export function registerDashboardPageRoutes(router: Express, options: DashboardPageOptions, dir = DASHBOARD_DIR): void {
   const cache = new Map<string, Promise<Buffer>>();
   const send = (res: Response, body: Buffer | string, type: string): void => {
     res.set('Content-Security-Policy', DASHBOARD_CSP).type(type).send(body);

@@ -1,14 +1,12 @@
 /**
- * The operations the dashboard added to the API: the live event stream, short-lived stream tokens and
- * artifact revisions. Their schemas join the same registry, so the OpenAPI document describes them too.
+ * The operations of a session's live event stream (what the dashboard and `logs --follow` read): the stream itself
+ * and the short-lived tokens that open it. Their schemas join the same registry, so the OpenAPI document describes
+ * them too.
  */
 import { z } from 'zod';
-import type { Operation, ResponseSpec } from './operations';
 import { PHASES, SessionStatus } from '../../workflows/definitions';
-import { ArtifactNameSchema, chars, ErrorSchema, schemaRegistry, SessionInfoSchema } from './schemas';
-
-const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
-const notFound = error('No session with that id (session_not_found).');
+import { errorResponse as error, type Operation, SESSION_NOT_FOUND as notFound } from './operation-spec';
+import { chars, NoQuery, schemaRegistry, SessionInfoSchema } from './schemas';
 
 /** Body of `POST /auth/stream-token`. */
 export const StreamTokenBody = z.object({ session_id: chars(1, 100).describe('the session whose events the token opens') }).strict();
@@ -57,31 +55,8 @@ export const SESSION_EVENTS = {
   notice: z.object({ code: z.string(), message: z.string() }).strict(),
 } satisfies Record<string, z.ZodType>;
 
-export const ArtifactRevisionsSchema = z
-  .object({
-    name: ArtifactNameSchema,
-    revisions: z.array(
-      z
-        .object({
-          revision: z.int().min(1).describe('1 is the first version; the highest is the current file'),
-          current: z.boolean(),
-          path: z.string().describe('relative to work_dir'),
-          bytes: z.int().min(0),
-          text: z.string(),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
-schemaRegistry.add(ArtifactRevisionsSchema, {
-  id: 'ArtifactRevisions',
-  description: 'Every kept revision of an artifact with its text, oldest first; the last is the current file.',
-});
-
-const NoQuery = z.object({}).strict();
-
-/** The dashboard's operations, merged into the gateway's table. */
-export const DASHBOARD_OPERATIONS = {
+/** The event-stream operations, merged into the gateway's table. */
+export const EVENT_STREAM_OPERATIONS = {
   sessionEvents: {
     operationId: 'sessionEvents',
     method: 'get',
@@ -115,18 +90,5 @@ export const DASHBOARD_OPERATIONS = {
     body: StreamTokenBody,
     authenticated: true,
     responses: { 200: { description: 'The token.', schema: StreamTokenSchema }, 404: notFound },
-  },
-  getArtifactRevisions: {
-    operationId: 'getArtifactRevisions',
-    method: 'get',
-    path: '/sessions/:id/artifacts/:name/revisions',
-    summary: 'Every kept revision of an artifact with its text (to diff what a rejection changed)',
-    tag: 'sessions',
-    query: NoQuery,
-    authenticated: true,
-    responses: {
-      200: { description: 'The revisions, oldest first.', schema: ArtifactRevisionsSchema },
-      404: error('Unknown session (session_not_found), unknown artifact name or not produced yet (artifact_not_found).'),
-    },
   },
 } as const satisfies Record<string, Operation>;
