@@ -8,6 +8,9 @@ import { assertFileInside, ensureDirectoryInside, PathEscapeError, resolveLexica
 
 export { PathEscapeError } from './workspace-paths';
 
+/** The directories of a work directory that are not the project: the agents' documents, the logs, git's and npm's. */
+export const NON_PROJECT_DIRS: readonly string[] = ['docs', 'logs', '.git', 'node_modules'];
+
 const APPLIED_EVENTS_DIR = 'logs/.applied';
 /** Who last wrote each document (kept in the protected logs/). */
 const WRITERS_PATH = 'logs/.document-writers.json';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { Orchestrator, SessionStatus } from '../src/orchestration/orchestrator';
 import { projectRoot } from '../src/temporal/binaries';
-import { freePort } from '../src/temporal/free-port';
+import { freePort } from './helpers/free-port';
 
 interface Started {
   child: ChildProcess;

@@ -5,9 +5,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Phase, SessionStatus } from './definitions';
 
-/** The workflow type of a session's notifier. */
-export const NOTIFIER_WORKFLOW_TYPE = 'sessionNotifierWorkflow';
-
 /** The notifier of a session: one per session, started by it on its first event and left running when it closes. */
 export function notifierWorkflowId(sessionId: string): string {
   return `${sessionId}-notifier`;

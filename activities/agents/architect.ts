@@ -1,6 +1,6 @@
 import { ARTIFACT_PATHS, type AgentInput, type PhaseResult } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
-import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import type { AgentDeps } from './agent-deps';
 import { describeWrite, runPhase } from './phase-runner';
 
 /** The Architect activity: `docs/TECH_SPEC.md` and `scaffold.sh` from the PRD and all feedback so far. */
@@ -19,9 +19,4 @@ export function createArchitect(deps: AgentDeps): (input: AgentInput) => Promise
       await ctx.log.write('wrote', `Wrote ${artifacts.map(describeWrite).join(' and ')} with the ${provider.name} provider`);
       return { artifacts, ...(draft.usage ? { usage: draft.usage } : {}) };
     });
-}
-
-/** The Architect activity with the configuration from the environment. */
-export function runArchitect(input: AgentInput): Promise<PhaseResult> {
-  return createArchitect(defaultAgentDeps())(input);
 }

@@ -1,7 +1,7 @@
 import { type AgentInput, type ArtifactRef, type PhaseResult } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import { projectPath } from '../providers/openai/model-output';
-import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import type { AgentDeps } from './agent-deps';
 import { assertModelCodeMayRun, prepareEngineer } from './engineer-setup';
 import { describeWrite, runPhase } from './phase-runner';
 
@@ -46,9 +46,4 @@ export function createEngineer(deps: AgentDeps): (input: AgentInput) => Promise<
       if (code.notes) await log.write('notes', `Engineer notes: ${code.notes.slice(0, 500)}`);
       return { artifacts: artifacts.slice(0, MAX_REFS), ...(draft.usage ? { usage: draft.usage } : {}) };
     });
-}
-
-/** The Engineer activity with the configuration from the environment. */
-export function runEngineer(input: AgentInput): Promise<PhaseResult> {
-  return createEngineer(defaultAgentDeps())(input);
 }

@@ -1,5 +1,5 @@
 import { ARTIFACT_PATHS, type AgentInput, type PhaseResult } from '../../workflows/definitions';
-import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import type { AgentDeps } from './agent-deps';
 import { describeWrite, runPhase } from './phase-runner';
 
 /** The PM activity: the mission and all feedback so far become `docs/PRD.md` (earlier revisions kept). */
@@ -13,9 +13,4 @@ export function createPm(deps: AgentDeps): (input: AgentInput) => Promise<PhaseR
       await ctx.log.write('wrote', `Wrote ${describeWrite(artifact)} with the ${provider.name} provider`);
       return { artifacts: [artifact], ...(draft.usage ? { usage: draft.usage } : {}) };
     });
-}
-
-/** The PM activity with the configuration from the environment. */
-export function runPm(input: AgentInput): Promise<PhaseResult> {
-  return createPm(defaultAgentDeps())(input);
 }

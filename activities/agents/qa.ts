@@ -9,7 +9,7 @@ import { pushSession } from '../git/session-push';
 import type { SessionRepo } from '../git/session-repo';
 import { parseTestCounts } from '../qa/test-counts';
 import type { ChildResult } from '../runner/run-child';
-import { type AgentDeps, defaultAgentDeps } from './agent-deps';
+import type { AgentDeps } from './agent-deps';
 import { addUsage, type PhaseContext, runPhase } from './phase-runner';
 import { runInWorkspace } from './workspace-run';
 
@@ -81,9 +81,4 @@ async function runnerMissing(ctx: PhaseContext, tests: ProjectTests, reason: str
     AgentFailureType.TEST_RUNNER_NOT_FOUND,
     `${reason}: the project's tests (\`${tests.command}\`, ${describeSource(tests)}) cannot run until an operator installs it; the engineer cannot fix this`,
   );
-}
-
-/** The QA activity with the configuration from the environment. */
-export function runQa(input: AgentInput): Promise<QaResult> {
-  return createQa(defaultAgentDeps())(input);
 }

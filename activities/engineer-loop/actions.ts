@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ToolSpec } from '../providers/openai/chat-types';
-import { projectPath } from '../providers/openai/model-output';
+import { projectPath, stripFence } from '../providers/openai/model-output';
 import type { EngineerActionSummary, EngineerToolName } from './contract';
 
 /** Bounds of one action. */
@@ -98,9 +98,8 @@ export function parseAction(value: unknown, offered: readonly EngineerToolName[]
 
 /** An action from a reply's text: JSON, perhaps in a Markdown fence. */
 export function parseActionText(content: string, offered: readonly EngineerToolName[]): { action: EngineerAction } | { error: string } {
-  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n```\s*$/.exec(content);
   try {
-    const json: unknown = JSON.parse(fenced ? fenced[1]! : content.trim());
+    const json: unknown = JSON.parse(stripFence(content));
     const wrapped = typeof json === 'object' && json !== null && !('tool' in json) && 'action' in json ? json.action : json;
     return parseAction(wrapped, offered);
   } catch (err) {

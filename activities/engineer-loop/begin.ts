@@ -2,6 +2,7 @@ import type { AgentDeps } from '../agents/agent-deps';
 import { assertModelCodeMayRun, briefOf, prepareEngineer } from '../agents/engineer-setup';
 import { runStep } from '../agents/phase-runner';
 import { AgentFailureType, nonRetryable } from '../failures';
+import { NON_PROJECT_DIRS } from '../workspace';
 import type { EngineerLoopBeginInput, EngineerLoopBeginResult } from './contract';
 import { loopOpeningMessage, loopSystemPrompt } from './prompt';
 import { type OpeningRecord, transcriptPath, writeRecord } from './transcript';
@@ -29,7 +30,7 @@ export function createLoopBegin(deps: AgentDeps): (input: EngineerLoopBeginInput
       await assertModelCodeMayRun(deps);
       const request = await prepareEngineer(input, ctx, deps);
       const format = deps.config.agentActionFormat;
-      const files = await ctx.workspace.listFiles(['.git', 'node_modules', 'logs', 'docs'], LISTED_FILES);
+      const files = await ctx.workspace.listFiles(NON_PROJECT_DIRS, LISTED_FILES);
       const opening: OpeningRecord = {
         kind: 'opening',
         previous: null,

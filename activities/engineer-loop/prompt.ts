@@ -1,5 +1,6 @@
 import type { ProjectTests } from '../project/project-tests';
 import { environmentOf } from '../project/test-commands';
+import { fenced } from '../providers/openai/prompts';
 import type { CodeRequest } from '../providers/types';
 import { TOOL_DESCRIPTIONS, TOOL_NAMES } from './actions';
 import type { TranscriptMessage } from './transcript';
@@ -31,19 +32,19 @@ export function loopOpeningMessage(request: CodeRequest, files: readonly string[
   if (request.projectName) lines.push(`Project name: ${request.projectName}`);
   lines.push(`Iteration: ${request.iteration}`);
   for (const entry of request.feedback) lines.push(`Reviewer feedback (iteration ${entry.iteration}): ${entry.feedback}`);
-  const parts = [lines.join('\n'), fenced(`PRD (${request.paths.prd})`, request.prd), fenced(`Technical specification (${request.paths.techSpec})`, request.techSpec)];
+  const parts = [lines.join('\n'), fencedCut(`PRD (${request.paths.prd})`, request.prd), fencedCut(`Technical specification (${request.paths.techSpec})`, request.techSpec)];
   parts.push(`Project files now:\n${files.length > 0 ? files.map((file) => `- ${file}`).join('\n') : '(none)'}`);
   if (request.bugReport) {
     parts.push(
-      fenced(`QA's bug report of the last attempt (${request.paths.bugReport}): run the failing tests with run_tests and fix what it reports`, request.bugReport),
+      fencedCut(`QA's bug report of the last attempt (${request.paths.bugReport}): run the failing tests with run_tests and fix what it reports`, request.bugReport),
     );
   }
   return parts.join('\n\n');
 }
 
-function fenced(title: string, text: string): string {
-  const body = text.length > DOCUMENT_CHARS ? `${text.slice(0, DOCUMENT_CHARS)}\n[cut at ${DOCUMENT_CHARS} characters; read the file for the rest]` : text;
-  return `${title}:\n<<<\n${body.trim()}\n>>>`;
+/** A document quoted as the providers' prompts quote it, cut at DOCUMENT_CHARS. */
+function fencedCut(title: string, text: string): string {
+  return fenced(title, text.length > DOCUMENT_CHARS ? `${text.slice(0, DOCUMENT_CHARS)}\n[cut at ${DOCUMENT_CHARS} characters; read the file for the rest]` : text);
 }
 
 /**

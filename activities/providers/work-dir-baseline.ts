@@ -1,8 +1,7 @@
-import type { SessionWorkspace } from '../workspace';
+import { NON_PROJECT_DIRS, type SessionWorkspace } from '../workspace';
 
 /** Where the first attempt of an agent-command run keeps the work directory's hashes (the protected `logs/`). */
 const BASELINE_PATH = 'logs/.agent-command-baseline.json';
-const SKIPPED_DIRS = ['docs', 'logs', '.git', 'node_modules'];
 const MAX_FILES = 2000;
 
 interface StoredBaseline {
@@ -37,7 +36,7 @@ export async function changedSince(workspace: SessionWorkspace, baseline: Readon
 
 async function hashWorkDir(workspace: SessionWorkspace): Promise<Map<string, string>> {
   const hashes = new Map<string, string>();
-  for (const file of await workspace.listFiles(SKIPPED_DIRS, MAX_FILES)) {
+  for (const file of await workspace.listFiles(NON_PROJECT_DIRS, MAX_FILES)) {
     const ref = await workspace.describeFile('code', file).catch(() => null);
     if (ref) hashes.set(file, ref.sha256);
   }

@@ -1,8 +1,5 @@
 import { createHmac } from 'node:crypto';
 
-/** A `whsec_…` secret: `whsec_` and the key in base64 (the Standard Webhooks form). */
-export const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/;
-
 /**
  * The Standard Webhooks headers of one delivery: `webhook-id`, `webhook-timestamp` (seconds) and
  * `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the decoded secret), so a receiver

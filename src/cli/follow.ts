@@ -107,22 +107,6 @@ export async function followLogs(ctx: FollowContext, id: string, lines: number):
   }
 }
 
-/**
- * The lines of `next` (a later tail of the same log) that `previous` did not have: those after the last line
- * `previous` ends with, matched together with the lines before it. Everything when they share no line.
- */
-export function newLogLines(previous: readonly string[], next: readonly string[]): string[] {
-  if (previous.length === 0) return [...next];
-  const context = Math.min(previous.length, 4);
-  const tail = previous.slice(previous.length - context);
-  for (let end = next.length - 1; end >= 0; end -= 1) {
-    const start = end - context + 1;
-    const matches = tail.every((line, i) => start + i < 0 || next[start + i] === line);
-    if (matches) return next.slice(end + 1);
-  }
-  return [...next];
-}
-
 function splitLines(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();

@@ -42,13 +42,6 @@ export class Output {
     this.draw();
   }
 
-  /** Print a message on stderr (errors, notes). */
-  note(text: string): void {
-    this.clear();
-    this.stderr.write(`${text}\n`);
-    this.draw();
-  }
-
   /** Show (or change) the progress line. */
   progress(text: string): void {
     if (!this.progressEnabled) return;

@@ -5,9 +5,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectRoot } from '../temporal/binaries';
 
-/** The model name the bundled server answers to (`OPENAI_MODEL`). */
-export const LOCAL_MODEL_NAME = 'smollm2-135m-instruct';
-
 /** How to run the bundled model server. */
 export interface ModelServerOptions {
   /** @default '127.0.0.1' */

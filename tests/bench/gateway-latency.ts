@@ -18,7 +18,7 @@ import pino from 'pino';
 import { startGateway } from '../../src/gateway/server';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { startBenchWorker } from './bench-worker';
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowsToFile } from '../helpers/test-server';

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { resolveConfig } from '../../src/config';
 import { newSessionId, sessionStartOptions } from '../../src/orchestration/session-start';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { sessionWorkflow } from '../../workflows/session';

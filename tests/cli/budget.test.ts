@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { type CliResult, CliStack } from './cli-harness';
 
 function ok(result: CliResult): CliResult {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { type CliResult, CliStack, parseJson, runCli } from './cli-harness';
 
 const TOKEN = 'cli-test-token-0123456789';

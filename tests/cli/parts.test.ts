@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ExitCode, exitCodeForStatus } from '../../src/cli/exit-codes';
-import { newLogLines } from '../../src/cli/follow';
 import { duration, table } from '../../src/cli/render';
 import * as vocabulary from '../../src/cli/vocabulary';
 import { ArtifactNameSchema } from '../../src/gateway/schemas';
@@ -28,14 +27,6 @@ void describe('CLI parts that need no server', () => {
       [500, ExitCode.ERROR],
     ];
     for (const [status, code] of expected) assert.equal(exitCodeForStatus(status), code, String(status));
-  });
-
-  void test('logs --follow prints only the lines a later tail adds', () => {
-    assert.deepEqual(newLogLines([], ['a', 'b']), ['a', 'b']);
-    assert.deepEqual(newLogLines(['a', 'b', 'c'], ['a', 'b', 'c']), []);
-    assert.deepEqual(newLogLines(['a', 'b', 'c'], ['b', 'c', 'd', 'e']), ['d', 'e'], 'the window moved on');
-    assert.deepEqual(newLogLines(['x 1', 'y', 'x 2', 'y'], ['x 2', 'y', 'x 3', 'y']), ['x 3', 'y'], 'a repeated last line is matched with its context');
-    assert.deepEqual(newLogLines(['a'], ['q', 'r']), ['q', 'r'], 'no common line: more was written than one window holds');
   });
 
   void test('durations and tables read well', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { Output } from '../../src/cli/output';
 import { gate } from '../helpers/session-harness';
 import { CLI_PATH, CliStack, parseJson } from './cli-harness';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { grpcCodeOf } from '../../src/temporal/grpc-status';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { bundleWorkflowsToFile } from '../helpers/test-server';
 import { ManagedProcess } from './managed-process';
 import { PostgresServer } from './postgres';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { projectRoot } from '../../src/temporal/binaries';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import net from 'node:net';
 import { ManagedProcess } from './managed-process';
 import { DB_ROLE, type PostgresServer } from './postgres';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { GatewayHarness } from '../gateway/gateway-harness';
 import { chromiumUnavailable, launchChromium } from './chromium';
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { Orchestrator, SessionStatus } from '../../src/orchestration/orchestrator';
 import { projectRoot } from '../../src/temporal/binaries';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { SearchAttributeKeys } from '../../workflows/definitions';
 import { sharedTestServer } from '../helpers/test-server';
 

@@ -10,7 +10,7 @@ import { Connection } from '@temporalio/client';
 import pino from 'pino';
 import { startGateway } from '../../src/gateway/server';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { approveSignal, rejectSignal } from '../../workflows/definitions';
 import { GatewayHarness, metricValue } from './gateway-harness';

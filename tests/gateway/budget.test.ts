@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runArchitect } from '../../activities/agents/architect';
-import { runPm } from '../../activities/agents/pm';
+import { runArchitect, runPm } from '../helpers/agents';
 import type { TokenUsage } from '../../workflows/definitions';
 import { GatewayHarness, metricValue } from './gateway-harness';
 

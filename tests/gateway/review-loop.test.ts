@@ -2,7 +2,7 @@
    response bodies are validated against the OpenAPI document by the harness; tests read them as plain JSON. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { gate } from '../helpers/session-harness';
 import { GatewayHarness, metricValue } from './gateway-harness';
 

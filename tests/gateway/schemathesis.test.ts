@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { ensureSchemathesis, runSchemathesis, type SchemathesisResult } from '../helpers/schemathesis';
 import { GatewayHarness } from './gateway-harness';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { GatewayHarness, metricValue } from './gateway-harness';
 
 test('model tokens of every session, open or closed, are exported per phase, model and kind, each session once', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { type DevServer, startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from './free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/tracing/worker-tracing';
 

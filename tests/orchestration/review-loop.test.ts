@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { runArchitect } from '../../activities/agents/architect';
-import { runPm } from '../../activities/agents/pm';
+import { runArchitect, runPm } from '../helpers/agents';
 import { InvalidOperationError, SessionStatus } from '../../src/orchestration/orchestrator';
 import { approveSignal } from '../../workflows/definitions';
 import { gate, SessionHarness } from '../helpers/session-harness';

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type SessionInfo, SessionStatus } from '../../src/orchestration/orchestrator';
-import { missingSections } from '../../activities/providers/document-sections';
+import { missingSections } from '../helpers/document-sections';
 import { ARTIFACT_PATHS, type SessionState } from '../../workflows/definitions';
 import { agentHarness, readWorkFile } from './agent-harness';
 import { type CannedReply, ChatStandIn, happyReply, type RecordedRequest, STAND_IN_DESIGN } from './chat-stand-in';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { currentScope } from '../../activities/activity-scope';
-import { missingSections } from '../../activities/providers/document-sections';
+import { missingSections } from '../helpers/document-sections';
 import { ChatClient } from '../../activities/providers/openai/chat-client';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { ARTIFACT_PATHS, type SessionEvent } from '../../workflows/definitions';

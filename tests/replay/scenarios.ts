@@ -1,8 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { runArchitect } from '../../activities/agents/architect';
-import { runPm } from '../../activities/agents/pm';
-import { runQa } from '../../activities/agents/qa';
+import { runArchitect, runPm, runQa } from '../helpers/agents';
 import { AgentFailureType } from '../../activities/failures';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { approveSignal, rejectSignal } from '../../workflows/definitions';

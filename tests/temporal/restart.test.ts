@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { Connection } from '@temporalio/client';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { freePort } from '../../src/temporal/free-port';
+import { freePort } from '../helpers/free-port';
 import { prepareNamespace } from '../../src/temporal/namespace';
 import { SearchAttributeKeys } from '../../workflows/definitions';
 import { SessionHarness } from '../helpers/session-harness';

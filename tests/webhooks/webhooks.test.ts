@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { runPm } from '../../activities/agents/pm';
+import { runPm } from '../helpers/agents';
 import { AgentFailureType } from '../../activities/failures';
 import { createWebhookDelivery } from '../../activities/webhooks/deliver';
 import { webhookBody } from '../../activities/webhooks/payload';

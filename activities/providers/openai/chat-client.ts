@@ -1,5 +1,4 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
-import type { TokenUsage } from '../../../workflows/definitions';
 import { type ActivityScope, withHeartbeats } from '../../activity-scope';
 import { AgentFailureType, nonRetryable, retryable } from '../../failures';
 import type { ChatMessage, ConversationReply, ConversationRequest, JsonReplyFormat, ToolCall } from './chat-types';
@@ -16,20 +15,6 @@ export interface ChatSettings {
   timeoutMs: number;
   /** `OPENAI_MAX_TOKENS`: the most tokens any reply may have; a request may ask for fewer. */
   maxTokens: number;
-}
-
-/** One single-turn request: a system and a user message. */
-export interface ChatRequest {
-  system: string;
-  user: string;
-  json?: JsonReplyFormat;
-  maxTokens?: number;
-}
-
-/** A reply and what it cost. */
-export interface ChatReply {
-  content: string;
-  usage: TokenUsage;
 }
 
 type SdkMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -57,18 +42,9 @@ export class ChatClient {
     });
   }
 
-  get model(): string {
-    return this.settings.model;
-  }
-
   /** Whether the endpoint is OpenAI's own (which refuses some JSON Schema keywords in strict mode). */
   get isOpenAiItself(): boolean {
     return this.settings.baseUrl === undefined;
-  }
-
-  /** Whether JSON replies are constrained by a schema on the server (`OPENAI_RESPONSE_FORMAT=json_schema`). */
-  get enforcesSchema(): boolean {
-    return this.settings.responseFormat === 'json_schema';
   }
 
   /** The reply limit of a request that asks for `requested` tokens (or nothing): never above `OPENAI_MAX_TOKENS`. */
@@ -129,28 +105,6 @@ export class ChatClient {
         model: completion.model || settings.model,
       },
     };
-  }
-
-  /** One system + user request whose reply must be complete text: an empty or cut-off reply is InvalidModelOutput. */
-  async complete(request: ChatRequest, scope: ActivityScope): Promise<ChatReply> {
-    const reply = await this.converse(
-      {
-        messages: [
-          { role: 'system', content: request.system },
-          { role: 'user', content: request.user },
-        ],
-        ...(request.json ? { json: request.json } : {}),
-        ...(request.maxTokens ? { maxTokens: request.maxTokens } : {}),
-      },
-      scope,
-    );
-    if (reply.content === null || reply.content.trim() === '') {
-      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${this.settings.model} returned no message content`);
-    }
-    if (reply.finishReason === 'length') {
-      throw nonRetryable(AgentFailureType.INVALID_MODEL_OUTPUT, `${this.settings.model} stopped at its token limit; the reply is incomplete (raise OPENAI_MAX_TOKENS)`);
-    }
-    return { content: reply.content, usage: reply.usage };
   }
 
   private responseFormatOf(json: JsonReplyFormat | undefined): OpenAI.Chat.Completions.ChatCompletionCreateParams['response_format'] {

@@ -132,8 +132,8 @@ function validated<T>(schema: z.ZodType<T, unknown>, content: string, role: stri
   return result.data;
 }
 
-/** Models often wrap JSON in a Markdown fence even when asked not to. */
-function stripFence(content: string): string {
+/** Models often wrap JSON in a Markdown fence even when asked not to: the JSON inside it (or the trimmed reply). */
+export function stripFence(content: string): string {
   const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n```\s*$/.exec(content);
   return fenced ? fenced[1]! : content.trim();
 }

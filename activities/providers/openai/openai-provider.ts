@@ -1,4 +1,5 @@
 import { ARTIFACT_PATHS } from '../../../workflows/definitions';
+import { NON_PROJECT_DIRS } from '../../workspace';
 import type {
   AgentProvider,
   CodeRequest,
@@ -18,7 +19,6 @@ import { askStructured } from './structured-ask';
 
 /** How much of the current project the engineer is shown, in characters. */
 const PROJECT_CONTEXT_CHARS = 60_000;
-const SKIPPED_DIRS = ['docs', 'logs', '.git', 'node_modules'];
 
 /**
  * A provider backed by any OpenAI-compatible chat-completions endpoint: role prompts per phase, structured
@@ -52,7 +52,7 @@ export class OpenAiProvider implements AgentProvider {
     const scaffold = await call.workspace.readText(ARTIFACT_PATHS.scaffold);
     const files: { path: string; content: string }[] = [];
     let budget = PROJECT_CONTEXT_CHARS;
-    for (const file of await call.workspace.listFiles([...SKIPPED_DIRS, ARTIFACT_PATHS.scaffold], 200)) {
+    for (const file of await call.workspace.listFiles([...NON_PROJECT_DIRS, ARTIFACT_PATHS.scaffold], 200)) {
       const content = await call.workspace.readText(file, 256 * 1024).catch(() => null);
       if (content === null || content.includes('\0') || content.length > budget) continue;
       budget -= content.length;

@@ -52,7 +52,8 @@ function briefLines(brief: AgentBrief): string[] {
   return lines;
 }
 
-function fenced(title: string, text: string): string {
+/** A document quoted to the model: its title, then the text between `<<<` and `>>>`. */
+export function fenced(title: string, text: string): string {
   return `${title}:\n<<<\n${text.trim()}\n>>>`;
 }
 
