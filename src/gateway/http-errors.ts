@@ -2,18 +2,7 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { sessionJson } from './presenters';
-import {
-  DecisionTimeoutError,
-  IdempotencyKeyReusedError,
-  NotifyUrlNotAllowedError,
-  InvalidOperationError,
-  MaxSessionsExceededError,
-  SessionNotFoundError,
-  StaleReviewError,
-  TemporalUnavailableError,
-  ValidationError,
-  WorkerUnavailableError,
-} from '../orchestration/orchestrator';
+import * as failures from '../orchestration/errors';
 import { NoHistoryYetError, RefNotFoundError } from '../sessions/session-git';
 
 /** An error the gateway answers with a given status and code; the message goes to the client as is. */
@@ -50,20 +39,20 @@ export function describeIssues(error: z.ZodError, where: string): string {
 /** The status, code and client message of a failure; anything unexpected is a 500 with no details. */
 export function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof ValidationError) return new HttpError(400, 'validation_error', err.message);
-  if (err instanceof SessionNotFoundError) return new HttpError(404, 'session_not_found', err.message);
+  if (err instanceof failures.ValidationError) return new HttpError(400, 'validation_error', err.message);
+  if (err instanceof failures.SessionNotFoundError) return new HttpError(404, 'session_not_found', err.message);
   if (err instanceof NoHistoryYetError) return new HttpError(409, 'no_history_yet', err.message);
   if (err instanceof RefNotFoundError) return new HttpError(404, 'ref_not_found', err.message);
-  if (err instanceof StaleReviewError) return new HttpError(409, 'stale_review', err.message, {}, { session: sessionJson(err.session) });
-  if (err instanceof InvalidOperationError) return new HttpError(409, 'invalid_operation', err.message);
-  if (err instanceof IdempotencyKeyReusedError) return new HttpError(422, 'idempotency_key_reused', err.message);
-  if (err instanceof NotifyUrlNotAllowedError) return new HttpError(422, 'notify_url_not_allowed', err.message);
-  if (err instanceof MaxSessionsExceededError) return new HttpError(429, 'too_many_sessions', err.message, { 'Retry-After': '30' });
-  if (err instanceof DecisionTimeoutError) {
+  if (err instanceof failures.StaleReviewError) return new HttpError(409, 'stale_review', err.message, {}, { session: sessionJson(err.session) });
+  if (err instanceof failures.InvalidOperationError) return new HttpError(409, 'invalid_operation', err.message);
+  if (err instanceof failures.IdempotencyKeyReusedError) return new HttpError(422, 'idempotency_key_reused', err.message);
+  if (err instanceof failures.NotifyUrlNotAllowedError) return new HttpError(422, 'notify_url_not_allowed', err.message);
+  if (err instanceof failures.MaxSessionsExceededError) return new HttpError(429, 'too_many_sessions', err.message, { 'Retry-After': '30' });
+  if (err instanceof failures.DecisionTimeoutError) {
     return new HttpError(503, 'decision_not_confirmed', err.message, { 'Retry-After': '5' });
   }
-  if (err instanceof WorkerUnavailableError) return new HttpError(503, 'worker_unavailable', err.message, { 'Retry-After': '5' });
-  if (err instanceof TemporalUnavailableError) return new HttpError(503, 'temporal_unavailable', err.message, { 'Retry-After': '5' });
+  if (err instanceof failures.WorkerUnavailableError) return new HttpError(503, 'worker_unavailable', err.message, { 'Retry-After': '5' });
+  if (err instanceof failures.TemporalUnavailableError) return new HttpError(503, 'temporal_unavailable', err.message, { 'Retry-After': '5' });
   const bodyParser = bodyParserError(err);
   if (bodyParser) return bodyParser;
   const clientError = exposedClientError(err);
