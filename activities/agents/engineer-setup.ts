@@ -4,7 +4,7 @@ import { resolveProjectTests } from '../project/project-tests';
 import type { AgentBrief, CodeRequest } from '../providers/types';
 import type { AgentDeps } from './agent-deps';
 import { feedbackSection } from './feedback-section';
-import type { StepContext } from './phase-runner';
+import type { StepContext } from './step-context';
 import { runScaffoldIfNew } from './scaffold-run';
 
 /** All feedback so far, for tools that take it as a file. */

@@ -9,16 +9,12 @@ import { isFinalAttempt, isOrdinaryFailure } from '../retry-limit';
 import { shouldLogRetry } from '../retry-log';
 import { PhaseLog } from '../phase-log';
 import { CommandTemplateError } from '../providers/command-template';
-import type { AgentBrief, ProviderCall } from '../providers/types';
+import type { AgentBrief } from '../providers/types';
 import { commitPhaseRun } from '../git/phase-commit';
 import type { SessionRepo } from '../git/session-repo';
 import { SandboxUnavailableError } from '../runner/sandbox';
 import { PathEscapeError, SessionWorkspace } from '../workspace';
-
-/** What a step of a phase gets: the session's workspace and log, and the activity it runs in. */
-export interface StepContext extends ProviderCall {
-  scope: ActivityScope;
-}
+import type { StepContext } from './step-context';
 
 /** What a phase body gets. */
 export interface PhaseContext extends StepContext {

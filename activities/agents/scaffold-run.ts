@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 import { AgentFailureType, nonRetryable } from '../failures';
 import type { AgentDeps } from './agent-deps';
-import type { StepContext } from './phase-runner';
+import type { StepContext } from './step-context';
 import { runInWorkspace } from './workspace-run';
 
 /** The scaffold's output and the hash of the revision that last ran, relative to the work directory. */

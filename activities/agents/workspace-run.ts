@@ -1,6 +1,6 @@
 import { type ChildResult, runChild } from '../runner/run-child';
 import type { AgentDeps } from './agent-deps';
-import type { StepContext } from './phase-runner';
+import type { StepContext } from './step-context';
 
 /**
  * Run a command of the project in the session's work directory, the way every phase runs generated code:

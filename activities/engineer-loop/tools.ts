@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtifactRef } from '../../workflows/definitions';
 import type { AgentDeps } from '../agents/agent-deps';
-import type { StepContext } from '../agents/phase-runner';
+import type { StepContext } from '../agents/step-context';
 import { runInWorkspace } from '../agents/workspace-run';
 import { missingRunner, missingRunnerIn } from '../project/missing-runner';
 import { readProjectTests } from '../project/project-tests';

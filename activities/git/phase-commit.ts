@@ -1,5 +1,5 @@
 import type { AgentPhase, FeedbackEntry } from '../../workflows/definitions';
-import type { StepContext } from '../agents/phase-runner';
+import type { StepContext } from '../agents/step-context';
 import { AgentFailureType, environmentFault } from '../failures';
 import { GitCommandError, GitUnavailableError } from './git-command';
 import { type Decision, IGNORED_PATTERNS, SessionRepo } from './session-repo';

@@ -1,7 +1,6 @@
-import { projectTitle } from '../../agents/feedback-section';
 import { projectSlug } from '../../names';
 import type { AgentBrief } from '../types';
-import type { ScaffoldFile } from './scaffold';
+import { facts, type ScaffoldFile } from './project-facts';
 
 /** Files of the template's Node project, relative to the work directory. */
 export const TEMPLATE_FILES = {
@@ -9,15 +8,6 @@ export const TEMPLATE_FILES = {
   module: 'src/index.js',
   test: 'test/index.test.js',
 } as const;
-
-/** The facts the generated project is built from (the Python project's too). */
-export function facts(brief: AgentBrief): { mission: string; title: string; feedback: string[] } {
-  return {
-    mission: brief.mission.trim(),
-    title: projectTitle(brief.projectName, brief.mission),
-    feedback: brief.feedback.map((entry) => entry.feedback.trim()),
-  };
-}
 
 /** The generated project's package.json. */
 export function templateManifest(brief: AgentBrief): string {

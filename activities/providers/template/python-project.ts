@@ -1,6 +1,5 @@
 import type { AgentBrief } from '../types';
-import { facts } from './project';
-import type { ScaffoldFile } from './scaffold';
+import { facts, type ScaffoldFile } from './project-facts';
 
 /** Files of the template's Python project, relative to the work directory. */
 export const PYTHON_FILES = {

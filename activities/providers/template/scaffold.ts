@@ -4,13 +4,6 @@ import type { AgentBrief, GeneratedFile } from '../types';
 import { nodeScaffoldFiles, TEMPLATE_FILES, templateModule } from './project';
 import { PYTHON_FILES, pythonModule, pythonScaffoldFiles } from './python-project';
 
-/** A file `scaffold.sh` writes; `always: false` only when it is not there yet (the stub the engineer replaces). */
-export interface ScaffoldFile {
-  path: string;
-  content: string;
-  always: boolean;
-}
-
 /**
  * The template Architect's test command: `pytest` (a Python project) when the mission, the project name or any
  * reviewer feedback names Python (the word, in any case), otherwise `npm test` (a Node project).
