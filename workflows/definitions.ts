@@ -340,6 +340,8 @@ export interface AgentInput {
   bugReport: ArtifactRef | null;
   /** Tokens left under the session's cap; absent or null: unlimited. QA skips its optional analysis at 0. */
   tokensLeft?: number | null;
+  /** Session-log lines the workflow hands this activity to write before its work (see {@link SessionLogLine}). */
+  logBefore?: SessionLogLine[];
 }
 
 /** Tokens a phase spent with a model provider. */
@@ -366,8 +368,12 @@ export interface QaResult extends PhaseResult {
 }
 
 /** One line for the session's execution log. */
-export interface SessionLogInput {
+export interface SessionLogInput extends SessionLogLine {
   workDir: string;
+}
+
+/** One line of the session log, as the workflow decides it. */
+export interface SessionLogLine {
   phase: Phase;
   message: string;
   /** Makes a retried append a no-op. */
