@@ -316,6 +316,10 @@ export const SearchAttributeKeys = {
   reviewRound: defineSearchAttributeKey('SessionReviewRound', SearchAttributeType.INT),
   qaPassed: defineSearchAttributeKey('SessionQaPassed', SearchAttributeType.BOOL),
   updatedAt: defineSearchAttributeKey('SessionUpdatedAt', SearchAttributeType.DATETIME),
+  /** One value per review decision (see review-marks.ts); absent on sessions started before lean sessions. */
+  reviewMarks: defineSearchAttributeKey('SessionReviewMarks', SearchAttributeType.KEYWORD_LIST),
+  /** Seconds waited for review over the closed rounds; absent on sessions started before lean sessions. */
+  reviewWaitSeconds: defineSearchAttributeKey('SessionReviewWaitSeconds', SearchAttributeType.DOUBLE),
 } as const;
 
 /** What the client stores in each session's memo. */

@@ -20,6 +20,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type AgentInput,
   type AgentPhase,
@@ -47,6 +48,7 @@ import {
   type StaleReviewDetails,
 } from './definitions';
 import { driveEngineerLoop } from './engineer-loop';
+import { reviewMarks, reviewWaitSeconds } from './review-marks';
 import { sessionNotifierWorkflow } from './notifier';
 import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
 import type { EngineerLoopActivities } from './engineer-loop-contract';
@@ -154,7 +156,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   let publishedAttributes = '';
   function publish(): void {
-    const listed = JSON.stringify([state.status, state.phase, state.iterationCount, state.qaPassed, state.reviewRound]);
+    const listed = JSON.stringify([state.status, state.phase, state.iterationCount, state.qaPassed, state.reviewRound, lean ? reviewMarks(state) : null]);
     if (!lean || listed !== publishedAttributes) upsertListedAttributes();
     publishedAttributes = listed;
     publishUsage();
@@ -178,7 +180,18 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
       { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
       ...(isPatched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
+      ...(lean ? reviewAttributes() : []),
     ]);
+  }
+
+  /** The decisions so far and the time waited for them, once there was a decision (or an end in review). */
+  function reviewAttributes(): SearchAttributeUpdatePair[] {
+    const marks = reviewMarks(state);
+    const waited = reviewWaitSeconds(state);
+    return [
+      ...(marks.length > 0 ? [{ key: SearchAttributeKeys.reviewMarks, value: marks }] : []),
+      ...(waited > 0 ? [{ key: SearchAttributeKeys.reviewWaitSeconds, value: waited }] : []),
+    ];
   }
 
   /** Keep the memo's tokens, cap and pause as the state has them (only when they changed). */
