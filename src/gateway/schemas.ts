@@ -67,7 +67,7 @@ export const LastErrorSchema = named(
     .object({
       phase: z.enum(['pm', 'architect', 'engineer', 'qa']),
       message: z.string().describe('the failure, with anything that looks like a credential redacted'),
-      reason: z.string().nullable().describe('the failure type, e.g. SandboxUnavailable; see the README failure table'),
+      reason: z.string().nullable().describe('the failure type, e.g. SandboxUnavailable; see docs/operations.md, "Faults and retries"'),
       attempt: z.int().min(1).describe('the attempt that failed'),
       next_attempt_at: timestamp.nullable().describe('when Temporal tries again; null while an attempt runs'),
     })
