@@ -229,6 +229,15 @@ export function applyQaResult(state: SessionState, result: QaResult, now: string
   state.phase = 'engineer';
 }
 
+/** The phase that follows a completed run of `phase`; QA's verdict decides after QA (see {@link applyQaResult}). */
+const NEXT_PHASE: Partial<Record<Phase, Phase>> = { pm: 'architect', architect: 'review', engineer: 'qa' };
+
+/** A run of `phase` completed: the session moves on to the phase after it (QA moves on through its verdict). */
+export function completePhase(state: SessionState, phase: Phase): void {
+  const next = NEXT_PHASE[phase];
+  if (next) state.phase = next;
+}
+
 /** Enter `phase`; entering review opens the next review round. */
 export function startPhase(state: SessionState, phase: Phase, now: string): void {
   state.phase = phase;

@@ -5,6 +5,7 @@ import {
   applyApproval,
   applyQaResult,
   applyRejection,
+  completePhase,
   createInitialState,
   decisionRefusal,
   rejectArgsProblem,
@@ -91,5 +92,17 @@ describe('session state transitions (pure)', () => {
     assert.match(rejectArgsProblem(undefined) ?? '', /non-empty/);
     assert.match(rejectArgsProblem({ feedback: 'ok', rejectTo: 'qa' as 'pm' }) ?? '', /reject_to/);
     assert.match(rejectArgsProblem({ feedback: 'x'.repeat(20_001) }) ?? '', /at most/);
+  });
+});
+
+describe('phase order (pure)', () => {
+  test('pm → architect → review, engineer → qa; QA and review move on through their outcomes only', () => {
+    const state = createInitialState(input, NOW);
+    const after = (phase: Parameters<typeof completePhase>[1]): string => {
+      state.phase = phase;
+      completePhase(state, phase);
+      return state.phase;
+    };
+    assert.deepEqual(['pm', 'architect', 'engineer', 'qa', 'review'].map((phase) => after(phase as Parameters<typeof completePhase>[1])), ['architect', 'review', 'qa', 'qa', 'review']);
   });
 });
