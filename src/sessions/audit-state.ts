@@ -12,19 +12,19 @@ export function applyAuditEvent(before: AuditState, event: SessionEvent): AuditS
   switch (event.kind) {
     case 'phase_started':
       return {
-        status: (event.phase === 'review' ? 'awaiting_approval' : 'running') as SessionStatus,
+        status: (event.phase === 'review' ? 'awaiting_approval' : 'running'),
         phase: event.phase,
         iteration: event.iteration,
       };
     case 'approved':
     case 'rejected':
-      return { ...before, status: 'running' as SessionStatus };
+      return { ...before, status: 'running' };
     case 'paused':
-      return { ...before, status: 'paused' as SessionStatus, phase: event.phase };
+      return { ...before, status: 'paused', phase: event.phase };
     case 'resumed':
-      return { ...before, status: 'running' as SessionStatus, phase: event.phase };
+      return { ...before, status: 'running', phase: event.phase };
     case 'session_ended':
-      return { ...before, status: event.status, phase: event.status === ('completed' as SessionStatus) ? 'done' : before.phase };
+      return { ...before, status: event.status, phase: event.status === 'completed' ? 'done' : before.phase };
     default:
       return before;
   }
