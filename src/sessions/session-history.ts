@@ -141,14 +141,20 @@ async function deliveriesOf(client: Client, sessionId: string, timeoutMs: number
  * within `timeoutMs`, a WorkerUnavailableError (after `exists` confirms the session, so an unknown id stays a
  * SessionNotFoundError and an unreachable Temporal a Temporal error).
  */
-export async function querySessionHistory(client: Client, sessionId: string, timeoutMs: number, exists: () => Promise<unknown>): Promise<SessionHistory> {
+export async function querySessionHistory(
+  client: Client,
+  sessionId: string,
+  timeoutMs: number,
+  exists: () => Promise<unknown>,
+  withDeliveries = true,
+): Promise<SessionHistory> {
   const handle = client.workflow.getHandle(sessionId);
   try {
     const state = await withinTime(
       client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
       timeoutMs + 1_000,
     );
-    return { ...historyFromState(state), deliveries: await deliveriesOf(client, sessionId, timeoutMs) };
+    return { ...historyFromState(state), deliveries: withDeliveries ? await deliveriesOf(client, sessionId, timeoutMs) : [] };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
       throw new SessionNotFoundError(sessionId, { cause: err });

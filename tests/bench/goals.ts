@@ -91,7 +91,7 @@ export function goalsOf(f: BenchFigures): { goals: GoalRow[]; details: string[] 
     ...lanes.map((lane) => `| ${lane} | ${levels.map((c) => String(f.throughput[lane]?.[c] ?? '—')).join(' | ')} | ${ms(f.startToReview[lane]?.p50)} / ${ms(f.startToReview[lane]?.p99)} |`),
     '',
     'Lanes: `bare` is two no-op activities, an approval update with a validator, two no-op activities; `noop` is the',
-    'session workflow with agents that return at once, through the gateway (REST start, polling, approve); `template`',
+    'session workflow with agents that return at once, through the gateway (REST start, then its event stream `GET /sessions/{id}/events` until review and again until the end, approve in between; the bare lane's client waits on the workflow's result); `template`',
     'the same with the default template agents (their child processes included).',
     '',
     '## Decision round trips, one at a time',
