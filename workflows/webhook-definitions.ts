@@ -3,7 +3,7 @@
  * contract. No side effects: the workflow sandbox, the worker and the gateway import it.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { Phase, SessionStatus } from './definitions';
+import type { Phase, SessionStatus } from './vocabulary';
 
 /** The notifier of a session: one per session, started by it on its first event and left running when it closes. */
 export function notifierWorkflowId(sessionId: string): string {

@@ -63,7 +63,6 @@ export type { LogTail } from '../sessions/session-log';
 export type { SessionChange, WatchCursor, WatchOptions } from '../sessions/session-watch';
 export type { TemporalReachability, TemporalState } from './connection-state';
 
-export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
 /**
  * An abort signal that cancels every gRPC call made under it as the call starts: the SDK cancels a call when its

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ArtifactRef, FINAL_STATUSES, type SessionEvent, SessionStatus } from '../../workflows/definitions';
 import { SessionNotFoundError, WorkerUnavailableError } from '../orchestration/errors';
-import { type AuditState, applyAuditEvent, INITIAL_AUDIT_STATE } from './audit-state';
+import { type AuditState, applyAuditEvent, INITIAL_AUDIT_STATE } from '../../workflows/session-state';
 import type { SessionInfo } from './session-info';
 import type { SessionReader } from './session-reader';
 

@@ -12,6 +12,7 @@ export type Layer = (typeof LAYERS)[number];
 
 /** Where each part of the tree sits, and why there. */
 export const LAYER_OF: readonly { path: string; layer: Layer; why: string }[] = [
+  { path: 'workflows/vocabulary.ts', layer: 'shared', why: 'the product’s words, written once; it imports nothing' },
   { path: 'workflows/definitions.ts', layer: 'shared', why: 'the Temporal message definitions and shared types: everything imports them' },
   { path: 'workflows/webhook-definitions.ts', layer: 'shared', why: 'the webhook events and the notifier’s messages, beside definitions.ts' },
   { path: 'src/config.ts', layer: 'shared', why: 'the settings every process and activity reads' },
@@ -40,17 +41,6 @@ export const LAYER_OF: readonly { path: string; layer: Layer; why: string }[] = 
   { path: 'src/gateway/server.ts', layer: 'entry points', why: 'a gateway process' },
   { path: 'src/temporal/setup-namespace.ts', layer: 'entry points', why: 'npm run setup-namespace, the compose stack’s one-shot step' },
   { path: 'src/model/local.ts', layer: 'entry points', why: 'npm run model:local' },
-];
-
-/** Imports that go against the layers on purpose, each with its reason (`from` imports `to`). */
-export const LAYER_EXCEPTIONS: readonly { from: string; to: string; why: string }[] = [];
-
-/** Import cycles tolerated for now, each as the files round it (in madge's order), with its reason. */
-export const KNOWN_CYCLES: readonly { files: readonly string[]; why: string }[] = [
-  {
-    files: ['workflows/definitions.ts', 'workflows/webhook-definitions.ts'],
-    why: 'types only (SessionNotifySettings one way, Phase and SessionStatus the other); goes when the vocabulary module holds Phase and SessionStatus',
-  },
 ];
 
 /** The Temporal client: the package, and the only places that may import a value from it (type imports cost nothing). */

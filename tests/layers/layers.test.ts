@@ -4,7 +4,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import madge from 'madge';
 import { projectRoot } from '../../src/temporal/binaries';
-import { KNOWN_CYCLES, type Layer, LAYER_EXCEPTIONS, LAYER_OF, LAYERS, TEMPORAL_CLIENT } from './layer-rules';
+import { type Layer, LAYER_OF, LAYERS, TEMPORAL_CLIENT } from './layer-rules';
 
 const ROOT = projectRoot();
 const SCOPE = ['src', 'activities', 'workflows'];
@@ -60,7 +60,6 @@ void describe('layers: shared definitions and config → workflows → activitie
       for (const target of imports) {
         const to = placeOf(target);
         if (!from || !to || LAYERS.indexOf(to.layer) <= LAYERS.indexOf(from.layer)) continue;
-        if (LAYER_EXCEPTIONS.some((exception) => covers(exception.from, file) && covers(exception.to, target))) continue;
         upward.push(`${file} (${from.layer}) imports ${target} (${to.layer})`);
       }
     }
@@ -68,8 +67,7 @@ void describe('layers: shared definitions and config → workflows → activitie
   });
 
   void test('no import goes round a cycle (type imports count)', () => {
-    const known = new Set(KNOWN_CYCLES.map((cycle) => cycle.files.join(' → ')));
-    const found = circular.filter((cycle) => !known.has(cycle.join(' → '))).map((cycle) => [...cycle, cycle[0]].join(' → '));
+    const found = circular.map((cycle) => [...cycle, cycle[0]].join(' → '));
     assert.deepEqual(found, [], `import cycles:\n${found.join('\n')}`);
   });
 
@@ -82,15 +80,10 @@ void describe('layers: shared definitions and config → workflows → activitie
 
   void test('every row of the tables is still needed', () => {
     const gone = [...LAYER_OF, ...TEMPORAL_CLIENT.users].filter((row) => !existsSync(path.join(ROOT, row.path))).map((row) => `${row.path} (no such file or folder)`);
-    const stale = LAYER_EXCEPTIONS.filter(
-      (exception) => !Object.entries(graph).some(([file, imports]) => covers(exception.from, file) && imports.some((target) => covers(exception.to, target))),
-    );
     const idleUsers = TEMPORAL_CLIENT.users.filter(
       (user) => !Object.entries(valueGraph).some(([file, imports]) => covers(user.path, file) && imports.some(isClient)),
     );
-    const cyclesNow = new Set(circular.map((cycle) => cycle.join(' → ')));
-    const brokenCycles = KNOWN_CYCLES.map((cycle) => cycle.files.join(' → ')).filter((cycle) => !cyclesNow.has(cycle)).map((cycle) => `${cycle} (no longer a cycle)`);
-    const unneeded = [...gone, ...brokenCycles, ...stale.map((e) => `${e.from} → ${e.to} (no such import)`), ...idleUsers.map((u) => `${u.path} (loads nothing of the client)`)];
+    const unneeded = [...gone, ...idleUsers.map((u) => `${u.path} (loads nothing of the client)`)];
     assert.deepEqual(unneeded, [], `rows of tests/layers/layer-rules.ts nothing needs any more:\n${unneeded.join('\n')}`);
   });
 });
