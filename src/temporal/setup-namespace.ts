@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { type OrchestratorConfig, resolveConfig } from '../config';
-import { logger } from '../logger';
+import type { OrchestratorConfig } from '../config';
+import { loadConfig } from '../config/load-config';
+import { logger, setLogLevel } from '../logger';
 import { GrpcCode, grpcCodeOf } from '../orchestration/availability';
 import { temporalConnectionOptions } from './connection-options';
 import { prepareNamespace } from './namespace-setup';
@@ -69,7 +70,8 @@ async function connectPatiently(config: OrchestratorConfig, timeoutMs: number): 
  * search attributes and retention; exit 0 when ready.
  */
 async function main(): Promise<void> {
-  const config = resolveConfig();
+  const { orchestrator: config, logLevel } = loadConfig();
+  setLogLevel(logLevel);
   const connection = await connectPatiently(config, 120_000);
   try {
     await setUpNamespace(connection, config, { createIfMissing: true });
