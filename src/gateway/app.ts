@@ -76,7 +76,7 @@ export function createApp(deps: GatewayDeps): Express {
     }
     const timeoutMs = deps.readinessTimeoutMs ?? 800;
     try {
-      await orchestrator.withDeadline(timeoutMs, () => orchestrator.ping(timeoutMs));
+      await orchestrator.ping(timeoutMs);
       res.json({ status: 'ready', database: 'connected', timestamp });
     } catch (err) {
       res.status(503).json({ status: 'not_ready', database: 'disconnected', timestamp, error: errorMessage(err) });

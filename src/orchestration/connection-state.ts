@@ -50,9 +50,9 @@ export class WentDownError extends Error {
 /**
  * Whether Temporal can be reached, known from the gRPC channel's connectivity and from probes, so that callers
  * are answered at once while it is down instead of each waiting out its own timeout. A failed connection attempt
- * or a probe without an answer marks it down; while down a probe runs every `probeIntervalMs` and the first
- * answer marks it up again. A dropped connection (READY → IDLE) or a call that found Temporal unavailable
- * triggers a probe right away.
+ * or a probe without an answer marks it down; while down a probe runs every `probeIntervalMs`, and the first
+ * answer, or the channel connecting again, marks it up. A dropped connection (READY → IDLE) or a call that found
+ * Temporal unavailable triggers a probe right away.
  */
 export class ConnectionState {
   private state: TemporalState = 'unknown';
@@ -119,7 +119,12 @@ export class ConnectionState {
         return;
       }
       if (current === Channel.TRANSIENT_FAILURE) this.markDown('the connection to Temporal failed');
-      else if ((current === Channel.IDLE && previous === Channel.READY) || (current === Channel.READY && this.state === 'down')) this.check();
+      else if (current === Channel.READY && this.state === 'down') {
+        // Connected again: calls go out from now on, as the one that reconnected did; the probe confirms (or finds
+        // Temporal down again).
+        this.markUp();
+        this.check();
+      } else if (current === Channel.IDLE && previous === Channel.READY) this.check();
       previous = current;
       arm();
     };

@@ -252,7 +252,7 @@ class SessionPoller {
   private async readAudit(): Promise<boolean> {
     const { requestTimeoutMs } = this.options;
     try {
-      const history = await this.bound(requestTimeoutMs * 2, () => this.reader.history(this.sessionId, requestTimeoutMs));
+      const history = await this.reader.history(this.sessionId, requestTimeoutMs);
       let state = this.states.at(-1) ?? INITIAL_AUDIT_STATE;
       for (let index = this.events.length; index < history.events.length; index += 1) {
         const event = history.events[index] as SessionEvent;
