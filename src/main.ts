@@ -34,16 +34,14 @@ async function loadGatewayModules() {
   };
 }
 
-/** The worker's modules (the SDK's worker and its native bridge), which the gateway does not need. */
+/** The worker's modules (with the SDK's worker and its native bridge), which the gateway does not need. */
 async function loadWorkerModules() {
-  const [worker, runtime, sessionWorker, bundling] = await Promise.all([
-    import('@temporalio/worker'),
+  const [runtime, sessionWorker, bundling] = await Promise.all([
     import('./temporal/runtime.js'),
     import('./worker.js'),
     import('./temporal/bundle-workflows.js'),
   ]);
   return {
-    NativeConnection: worker.NativeConnection,
     installRuntime: runtime.installRuntime,
     startSessionWorker: sessionWorker.startSessionWorker,
     bundleWorkflowsInThread: bundling.bundleWorkflowsInThread,

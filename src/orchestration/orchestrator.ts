@@ -127,15 +127,9 @@ export class Orchestrator {
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
   /** Every Temporal call with a deadline goes through here (see {@link withDeadline}). */
-  private readonly deadlines = new CallDeadlines(
-    () => this.client(),
-    () => this.connectedClient,
-  );
+  private readonly deadlines = new CallDeadlines(() => this.client(), () => this.connectedClient);
   /** Every read of a session goes through here. */
-  readonly sessions = new SessionReader(
-    () => this.client(),
-    (timeoutMs, fn, options) => this.withDeadline(timeoutMs, fn, options),
-  );
+  readonly sessions = new SessionReader(() => this.client(), (timeoutMs, fn, options) => this.withDeadline(timeoutMs, fn, options));
   /** Each session's git history: commits, diffs and bundles (read from the work directory's git directory). */
   readonly git = new SessionGit((sessionId) => this.sessions.workDir(sessionId));
   private watchHub: SessionWatchHub | null = null;
