@@ -1,5 +1,5 @@
 import { listOf, type OrchestratorConfig, resolveConfig } from '../src/config';
-import type { SessionActivities, SessionLogInput } from '../workflows/definitions';
+import type { SessionActivities } from '../workflows/definitions';
 import { createAgentDeps } from './agents/agent-deps';
 import { createArchitect } from './agents/architect';
 import { createEngineer } from './agents/engineer';
@@ -7,17 +7,14 @@ import { createPm } from './agents/pm';
 import { createQa } from './agents/qa';
 import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopOptions } from './engineer-loop';
 import { createWebhookDelivery } from './webhooks/deliver';
-import { SessionWorkspace } from './workspace';
+import { logSessionEvent, writingCarriedLines } from './session-log';
 import type { NotifierActivities } from '../workflows/webhook-definitions';
 
 export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
 export { retryLimitInterceptor } from './retry-limit';
 export { assertPreflight, preflight, PreflightError, type PreflightProblem } from './preflight';
 
-/** Append a line to the session's execution log. */
-export async function logSessionEvent(input: SessionLogInput): Promise<void> {
-  await new SessionWorkspace(input.workDir).appendLog(input.phase, input.message, input.eventId);
-}
+export { logSessionEvent } from './session-log';
 
 /** Bound on one webhook delivery attempt. */
 const WEBHOOK_ATTEMPT_TIMEOUT_MS = 10_000;
@@ -45,7 +42,7 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
   const deps = createAgentDeps(config);
   const loop = createEngineerLoopActivities(deps, options.engineerLoop);
   if (overrides.engineer) loop.engineerLoopBegin = () => Promise.resolve({ driver: 'single_shot' });
-  return {
+  const activities: WorkerActivities = {
     pm: createPm(deps),
     architect: createArchitect(deps),
     engineer: createEngineer(deps),
@@ -59,5 +56,14 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
     }),
     ...loop,
     ...overrides,
+  };
+  // Whichever implementation runs a phase (a test's override too) writes the lines the workflow handed it first.
+  return {
+    ...activities,
+    pm: writingCarriedLines((input) => activities.pm(input)),
+    architect: writingCarriedLines((input) => activities.architect(input)),
+    engineer: writingCarriedLines((input) => activities.engineer(input)),
+    qa: writingCarriedLines((input) => activities.qa(input)),
+    engineerLoopBegin: writingCarriedLines((input) => activities.engineerLoopBegin(input)),
   };
 }

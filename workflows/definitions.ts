@@ -316,6 +316,10 @@ export const SearchAttributeKeys = {
   reviewRound: defineSearchAttributeKey('SessionReviewRound', SearchAttributeType.INT),
   qaPassed: defineSearchAttributeKey('SessionQaPassed', SearchAttributeType.BOOL),
   updatedAt: defineSearchAttributeKey('SessionUpdatedAt', SearchAttributeType.DATETIME),
+  /** One value per review decision (see review-marks.ts); absent on sessions started before lean sessions. */
+  reviewMarks: defineSearchAttributeKey('SessionReviewMarks', SearchAttributeType.KEYWORD_LIST),
+  /** Seconds waited for review over the closed rounds; absent on sessions started before lean sessions. */
+  reviewWaitSeconds: defineSearchAttributeKey('SessionReviewWaitSeconds', SearchAttributeType.DOUBLE),
 } as const;
 
 /** What the client stores in each session's memo. */
@@ -340,6 +344,8 @@ export interface AgentInput {
   bugReport: ArtifactRef | null;
   /** Tokens left under the session's cap; absent or null: unlimited. QA skips its optional analysis at 0. */
   tokensLeft?: number | null;
+  /** Session-log lines the workflow hands this activity to write before its work (see {@link SessionLogLine}). */
+  logBefore?: SessionLogLine[];
 }
 
 /** Tokens a phase spent with a model provider. */
@@ -366,8 +372,12 @@ export interface QaResult extends PhaseResult {
 }
 
 /** One line for the session's execution log. */
-export interface SessionLogInput {
+export interface SessionLogInput extends SessionLogLine {
   workDir: string;
+}
+
+/** One line of the session log, as the workflow decides it. */
+export interface SessionLogLine {
   phase: Phase;
   message: string;
   /** Makes a retried append a no-op. */

@@ -20,6 +20,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   type AgentInput,
   type AgentPhase,
@@ -39,6 +40,7 @@ import {
   rejectUpdate,
   SearchAttributeKeys,
   type SessionActivities,
+  type SessionLogLine,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -46,6 +48,7 @@ import {
   type StaleReviewDetails,
 } from './definitions';
 import { driveEngineerLoop } from './engineer-loop';
+import { reviewMarks, reviewWaitSeconds } from './review-marks';
 import { sessionNotifierWorkflow } from './notifier';
 import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
 import type { EngineerLoopActivities } from './engineer-loop-contract';
@@ -83,6 +86,13 @@ const TOKEN_BUDGET_PATCH = 'token-budget';
 
 /** Patch: sessions with webhook receivers hand their events to a notifier workflow. */
 const WEBHOOKS_PATCH = 'webhooks';
+
+/**
+ * Patch: one marker for every patch above (each also upserts `TemporalChangeVersion`), a search-attribute upsert
+ * only when a listed attribute changed, and a log line that an activity follows carried by that activity instead
+ * of a local activity of its own (an approval's line no longer holds up the decision's workflow task).
+ */
+const LEAN_SESSION_PATCH = 'lean-session';
 
 /** Unwinds the session when it waited out its pause: it has ended `expired` already. */
 class ExpiredWhilePaused extends Error {}
@@ -134,23 +144,21 @@ const now = (): string => new Date().toISOString();
  * back to the engineer; rejections and QA retries share `maxIterations`. Cancellation ends it `cancelled`.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
-  const tracksTokens = patched(TOKEN_BUDGET_PATCH);
+  // Sessions started before the lean patch replay through the individual patches it stands for.
+  const lean = patched(LEAN_SESSION_PATCH);
+  const isPatched = (patchId: string): boolean => lean || patched(patchId);
+  const tracksTokens = isPatched(TOKEN_BUDGET_PATCH);
   const state = createInitialState(input, workflowInfo().startTime.toISOString(), tracksTokens);
   let publishedUsage = JSON.stringify(usageMemo(state));
   const agents = agentActivities(input);
   // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
   const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
 
+  let publishedAttributes = '';
   function publish(): void {
-    state.updatedAt = now();
-    upsertSearchAttributes([
-      { key: SearchAttributeKeys.status, value: state.status },
-      { key: SearchAttributeKeys.phase, value: state.phase },
-      { key: SearchAttributeKeys.iterationCount, value: state.iterationCount },
-      { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
-      { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
-      ...(patched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
-    ]);
+    const listed = JSON.stringify([state.status, state.phase, state.iterationCount, state.qaPassed, state.reviewRound, lean ? reviewMarks(state) : null]);
+    if (!lean || listed !== publishedAttributes) upsertListedAttributes();
+    publishedAttributes = listed;
     publishUsage();
     const budget = state.tokenBudget ?? null;
     setCurrentDetails(
@@ -160,6 +168,30 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
         (state.pauseReason ? `\n\n**Paused:** the token budget is spent; extend it to resume` : '') +
         (state.failureReason ? `\n\n**Failure:** ${state.failureReason}` : ''),
     );
+  }
+
+  /** The listed attributes as the state has them; `SessionUpdatedAt` is when one of them last changed. */
+  function upsertListedAttributes(): void {
+    state.updatedAt = now();
+    upsertSearchAttributes([
+      { key: SearchAttributeKeys.status, value: state.status },
+      { key: SearchAttributeKeys.phase, value: state.phase },
+      { key: SearchAttributeKeys.iterationCount, value: state.iterationCount },
+      { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
+      { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
+      ...(isPatched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
+      ...(lean ? reviewAttributes() : []),
+    ]);
+  }
+
+  /** The decisions so far and the time waited for them, once there was a decision (or an end in review). */
+  function reviewAttributes(): SearchAttributeUpdatePair[] {
+    const marks = reviewMarks(state);
+    const waited = reviewWaitSeconds(state);
+    return [
+      ...(marks.length > 0 ? [{ key: SearchAttributeKeys.reviewMarks, value: marks }] : []),
+      ...(waited > 0 ? [{ key: SearchAttributeKeys.reviewWaitSeconds, value: waited }] : []),
+    ];
   }
 
   /** Keep the memo's tokens, cap and pause as the state has them (only when they changed). */
@@ -176,7 +208,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    * Before a model call: at the cap the session pauses where it is until an extension raises the cap (then it goes
    * on) or `reviewTimeoutMs` passes (then it ends `expired`). A soft cap: the call before it may have overrun.
    */
-  async function withinBudget(): Promise<void> {
+  async function withinBudget(beforeAgent = false): Promise<void> {
     if (!budgetReached(state)) return;
     pauseForBudget(state, now());
     publish();
@@ -189,7 +221,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       await logEvent(state.phase, 'Session expired: paused at its token budget, not extended in time');
       throw new ExpiredWhilePaused();
     }
-    await logEvent(state.phase, `Resumed: the token budget is now ${state.tokenBudget} tokens (${tokensUsed(state)} spent)`);
+    await logEvent(state.phase, `Resumed: the token budget is now ${state.tokenBudget} tokens (${tokensUsed(state)} spent)`, beforeAgent);
   }
 
   function ignoreSignal(signal: string, reason: string): void {
@@ -197,14 +229,29 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     state.events.push({ kind: 'signal_ignored', at: now(), signal, reason });
   }
 
-  /** Append to the session log; a log line that cannot be written is a warning, never the session's failure. */
-  async function logEvent(phase: Phase, message: string): Promise<void> {
+  /** Lines for the next agent activity to write before its work (lean sessions). */
+  const carried: SessionLogLine[] = [];
+  /**
+   * Append to the session log; a log line that cannot be written is a warning, never the session's failure.
+   * `withNextAgent`: an agent activity comes next, and writes the line first (lines carried so far go before any
+   * other line).
+   */
+  async function logEvent(phase: Phase, message: string, withNextAgent = false): Promise<void> {
+    const line: SessionLogLine = { phase, message, eventId: uuid4() };
+    if (lean && withNextAgent) {
+      carried.push(line);
+      return;
+    }
+    for (const next of [...carried.splice(0), line]) await writeLogLine(next);
+  }
+
+  async function writeLogLine(line: SessionLogLine): Promise<void> {
     try {
-      const writer = patched(LOCAL_SESSION_LOG_PATCH) ? localBookkeeping : bookkeeping;
-      await writer.logSessionEvent({ workDir: state.workDir, phase, message, eventId: uuid4() });
+      const writer = isPatched(LOCAL_SESSION_LOG_PATCH) ? localBookkeeping : bookkeeping;
+      await writer.logSessionEvent({ workDir: state.workDir, ...line });
     } catch (err) {
       if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
-      log.warn('Session log line not written', { sessionId: state.sessionId, phase, message, error: String(err.cause ?? err) });
+      log.warn('Session log line not written', { sessionId: state.sessionId, phase: line.phase, message: line.message, error: String(err.cause ?? err) });
     }
   }
 
@@ -216,7 +263,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
    * closes): it delivers them in order and retries each; nothing about a webhook can fail or hold up the session.
    */
   async function announce(type: WebhookEventType, reason: string | null = null): Promise<void> {
-    if (!notify || !patched(WEBHOOKS_PATCH)) return;
+    if (!notify || !isPatched(WEBHOOKS_PATCH)) return;
     announced += 1;
     const event: WebhookEvent = {
       id: `${state.sessionId}.${announced}.${type}`,
@@ -329,7 +376,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   });
 
   async function runAgent(phase: AgentPhase): Promise<ArtifactRef[]> {
-    if (phase !== 'qa') await withinBudget();
+    if (phase !== 'qa') await withinBudget(true);
     startPhase(state, phase, now());
     publish();
     const agentInput: AgentInput = {
@@ -341,6 +388,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       feedback: state.feedback,
       bugReport: phase === 'engineer' && state.iterationCount > 0 ? (state.artifacts.bug_report ?? null) : null,
       ...(state.tokenBudget != null ? { tokensLeft: tokensLeft(state) } : {}),
+      ...(carried.length > 0 ? { logBefore: carried.splice(0) } : {}),
     };
     const result = phase === 'engineer' ? await runEngineer(agentInput) : await agents[phase](agentInput);
     // The loop's turns were counted as they came.
@@ -366,7 +414,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   let engineerLoopRan = false;
   async function runEngineer(agentInput: AgentInput): Promise<PhaseResult> {
     engineerLoopRan = false;
-    if (!patched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
+    if (!isPatched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
     const finished = await driveEngineerLoop(
       loopSteps,
       agentInput,
@@ -389,7 +437,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     engineerLoopRan = finished !== null;
     if (finished) return finished;
     await withinBudget();
-    return agents.engineer(agentInput);
+    // The loop's beginning wrote the carried lines already.
+    const { logBefore: _written, ...single } = agentInput;
+    return agents.engineer(single);
   }
 
   async function awaitDecision(): Promise<void> {
@@ -406,9 +456,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     }
     const decision = state.events.at(-1);
     if (decision?.kind === 'rejected') {
-      await logEvent('review', `Rejected to ${decision.rejectTo} (review round ${decision.reviewRound}): ${decision.feedback}`);
+      await logEvent('review', `Rejected to ${decision.rejectTo} (review round ${decision.reviewRound}): ${decision.feedback}`, true);
     } else if (decision?.kind === 'approved') {
-      await logEvent('review', `Approved review round ${decision.reviewRound}`);
+      await logEvent('review', `Approved review round ${decision.reviewRound}`, true);
     }
   }
 
@@ -416,7 +466,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   async function waitForDecision(): Promise<boolean> {
     const inReview = () => state.status !== SessionStatus.AWAITING_APPROVAL;
     const remindEvery = notify?.remindAfterMs ?? null;
-    if (remindEvery === null || !patched(WEBHOOKS_PATCH)) return condition(inReview, input.reviewTimeoutMs);
+    if (remindEvery === null || !isPatched(WEBHOOKS_PATCH)) return condition(inReview, input.reviewTimeoutMs);
     const deadline = Date.now() + input.reviewTimeoutMs;
     for (;;) {
       const left = deadline - Date.now();

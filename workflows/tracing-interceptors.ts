@@ -1,98 +1,47 @@
-import * as otel from '@opentelemetry/api';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
-import { defaultPayloadConverter, type Headers } from '@temporalio/common';
-import type {
-  ActivityInput,
-  LocalActivityInput,
-  Next,
-  WorkflowInboundCallsInterceptor,
-  WorkflowInterceptorsFactory,
-  WorkflowOutboundCallsInterceptor,
-} from '@temporalio/workflow';
-import { CAUSE_TRACE_HEADER, SDK_TRACE_HEADER } from './trace-headers';
+import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { SDK_TRACE_HEADER } from './trace-headers';
+import type { TracedInterceptors } from './traced-interceptors';
+
+type TracedModule = typeof import('./traced-interceptors');
 
 /**
  * The SDK's OpenTelemetry workflow interceptors, used only for what arrives traced: a workflow started without a
  * trace header (tracing off in the client, or a session started before tracing existed) runs exactly as without
  * them, and the choice depends on history alone, so every worker replays it the same way.
  *
- * Beyond the SDK: the latest traced Update or Signal is remembered, and activities scheduled after it carry its
- * context (span link on StartActivity here, and {@link CAUSE_TRACE_HEADER} for the worker's RunActivity span).
+ * OpenTelemetry (about 115 modules) is loaded at a workflow's first traced call, not before: in the reused V8
+ * context every workflow evaluates its modules afresh, and untraced workflows, the usual case, then skip that.
  */
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  const sdkInbound = new OpenTelemetryInboundInterceptor();
-  const sdkOutbound = new OpenTelemetryOutboundInterceptor();
-  let startedTraced = false;
-  let cause: { spanContext: otel.SpanContext; name: string } | null = null;
-
-  const rememberCause = (name: string): void => {
-    const spanContext = otel.trace.getSpan(otel.context.active())?.spanContext();
-    if (spanContext && otel.isSpanContextValid(spanContext)) cause = { spanContext, name };
+  let traced: TracedInterceptors | null = null;
+  const tracing = (): TracedInterceptors => {
+    // A synchronous require, resolved by the bundler, is what keeps the load lazy and free of extra yields.
+    // eslint-disable-next-line no-restricted-globals, @typescript-eslint/no-require-imports
+    traced ??= (require('./traced-interceptors') as TracedModule).tracedInterceptors();
+    return traced;
   };
-
-  const withCause = <I extends ActivityInput | LocalActivityInput>(input: I): I => {
-    if (!cause) return input;
-    otel.trace.getSpan(otel.context.active())?.addLink({ context: cause.spanContext, attributes: { 'temporal.cause': cause.name } });
-    const carrier: Record<string, string> = {};
-    otel.propagation.inject(otel.trace.setSpanContext(otel.ROOT_CONTEXT, cause.spanContext), carrier, otel.defaultTextMapSetter);
-    return { ...input, headers: { ...input.headers, [CAUSE_TRACE_HEADER]: defaultPayloadConverter.toPayload({ ...carrier, name: cause.name }) } };
+  const isTraced = (headers: Record<string, unknown>): boolean => headers[SDK_TRACE_HEADER] !== undefined;
+  return {
+    inbound: [
+      {
+        execute: (input, next) => (isTraced(input.headers) ? tracing().inbound.execute!(input, next) : next(input)),
+        handleSignal: (input, next) => (isTraced(input.headers) ? tracing().inbound.handleSignal!(input, next) : next(input)),
+        validateUpdate: (input, next) => (isTraced(input.headers) ? tracing().inbound.validateUpdate!(input, next) : next(input)),
+        handleUpdate: (input, next) => (isTraced(input.headers) ? tracing().inbound.handleUpdate!(input, next) : next(input)),
+        handleQuery: (input, next) => (isTraced(input.headers) ? tracing().inbound.handleQuery!(input, next) : next(input)),
+      },
+    ],
+    // Until a traced call came, nothing outbound is traced.
+    outbound: [
+      {
+        scheduleActivity: (input, next) => (traced ? traced.outbound.scheduleActivity!(input, next) : next(input)),
+        scheduleLocalActivity: (input, next) => (traced ? traced.outbound.scheduleLocalActivity!(input, next) : next(input)),
+        startChildWorkflowExecution: (input, next) => (traced ? traced.outbound.startChildWorkflowExecution!(input, next) : next(input)),
+        continueAsNew: (input, next) => (traced ? traced.outbound.continueAsNew!(input, next) : next(input)),
+        signalWorkflow: (input, next) => (traced ? traced.outbound.signalWorkflow!(input, next) : next(input)),
+        getLogAttributes: (input, next) => (traced ? traced.outbound.getLogAttributes!(input, next) : next(input)),
+      },
+    ],
+    internals: [{ dispose: (input, next) => (traced ? traced.internals.dispose!(input, next) : next(input)) }],
   };
-
-  const traced = (headers: Headers): boolean => headers[SDK_TRACE_HEADER] !== undefined;
-
-  const inbound: WorkflowInboundCallsInterceptor = {
-    execute(input, next) {
-      startedTraced = traced(input.headers);
-      return startedTraced ? sdkInbound.execute(input, next) : next(input);
-    },
-    handleSignal(input, next) {
-      if (!traced(input.headers)) return next(input);
-      return sdkInbound.handleSignal(input, (inner) => {
-        rememberCause(`signal:${inner.signalName}`);
-        return next(inner);
-      });
-    },
-    validateUpdate(input, next) {
-      if (!traced(input.headers)) return next(input);
-      sdkInbound.validateUpdate(input, next);
-    },
-    handleUpdate(input, next) {
-      if (!traced(input.headers)) return next(input);
-      return sdkInbound.handleUpdate(input, (inner) => {
-        rememberCause(`update:${inner.name}`);
-        return next(inner);
-      });
-    },
-    handleQuery(input, next) {
-      return traced(input.headers) ? sdkInbound.handleQuery(input, next) : next(input);
-    },
-  };
-
-  const outboundTraced = (): boolean => startedTraced || cause !== null;
-  const outbound: WorkflowOutboundCallsInterceptor = {
-    scheduleActivity(input, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
-      return outboundTraced() ? sdkOutbound.scheduleActivity(input, (inner) => next(withCause(inner))) : next(input);
-    },
-    scheduleLocalActivity(input, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>) {
-      return outboundTraced() ? sdkOutbound.scheduleLocalActivity(input, (inner) => next(withCause(inner))) : next(input);
-    },
-    startChildWorkflowExecution(input, next) {
-      return outboundTraced() ? sdkOutbound.startChildWorkflowExecution(input, next) : next(input);
-    },
-    continueAsNew(input, next) {
-      return outboundTraced() ? sdkOutbound.continueAsNew(input, next) : next(input);
-    },
-    signalWorkflow(input, next) {
-      return outboundTraced() ? sdkOutbound.signalWorkflow(input, next) : next(input);
-    },
-    getLogAttributes(input, next) {
-      return outboundTraced() ? sdkOutbound.getLogAttributes(input, next) : next(input);
-    },
-  };
-
-  return { inbound: [inbound], outbound: [outbound], internals: [new OpenTelemetryInternalsInterceptor()] };
 };

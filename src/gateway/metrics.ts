@@ -137,6 +137,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   // A count derived from visibility drops when retention removes closed sessions; a counter must not go down
   // within a process, so each counter keeps the highest figure it reported (a restart is a counter reset).
   const highest = new Map<Counter, number>();
+  const highestByTarget = new Map<string, number>();
   const fromStats = (pick: (s: SessionStats) => number) =>
     async function (this: Counter | Gauge): Promise<void> {
       const current = await stats();
@@ -155,6 +156,33 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   new Gauge({ name: 'sessions_active', help: 'Current active sessions', registers: [registry], collect: fromStats((s) => s.active) });
   new Counter({ name: 'approvals_total', help: 'Total approvals', registers: [registry], collect: fromStats((s) => s.approvals) });
   new Counter({ name: 'rejections_total', help: 'Total rejections', registers: [registry], collect: fromStats((s) => s.rejections) });
+  new Counter({
+    name: 'rejections_by_target_total',
+    help: 'Rejections by the phase they sent the session back to (sessions started before lean sessions not included)',
+    labelNames: ['reject_to'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (!current) return;
+      this.reset();
+      for (const [target, rejections] of Object.entries(current.rejectionsByTarget)) {
+        // A counter never goes down, though sessions past retention leave the counts.
+        const value = Math.max(rejections, highestByTarget.get(target) ?? 0);
+        highestByTarget.set(target, value);
+        this.inc({ reject_to: target }, value);
+      }
+    },
+  });
+  new Gauge({
+    name: 'review_waited_sessions',
+    help: 'Sessions (open, or closed within retention) that waited for review, over their decided rounds, longer than over_seconds',
+    labelNames: ['over_seconds'],
+    registers: [registry],
+    async collect() {
+      const current = await stats();
+      if (current) for (const bucket of current.reviewWaited) this.set({ over_seconds: String(bucket.overSeconds) }, bucket.sessions);
+    },
+  });
   new Gauge({
     name: 'sessions_by_status',
     help: 'Sessions in Temporal (open, or closed within retention) by status',

@@ -147,6 +147,7 @@ export async function querySessionHistory(
   sessionId: string,
   timeoutMs: number,
   exists: () => Promise<unknown>,
+  withDeliveries = true,
 ): Promise<SessionHistory> {
   const noWorker = async (cause: unknown): Promise<Error> => {
     await withDeadline(timeoutMs, exists);
@@ -163,5 +164,5 @@ export async function querySessionHistory(
     if (grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) throw await noWorker(err);
     throw err;
   }
-  return { ...historyFromState(state), deliveries: await deliveriesOf(client, withDeadline, sessionId, timeoutMs) };
+  return { ...historyFromState(state), deliveries: withDeliveries ? await deliveriesOf(client, withDeadline, sessionId, timeoutMs) : [] };
 }

@@ -77,9 +77,12 @@ export class SessionReader {
     return page;
   }
 
-  /** The audit trail, through the workflow's query within `timeoutMs` (needs a worker; see {@link querySessionHistory}). */
-  async history(sessionId: string, timeoutMs: number): Promise<SessionHistory> {
-    return querySessionHistory(this.client, this.withDeadline, checkedSessionId(sessionId), timeoutMs, () => this.info(sessionId));
+  /**
+   * The audit trail, through the workflow's query within `timeoutMs` (needs a worker; see {@link querySessionHistory});
+   * with `deliveries: false` without asking the session's notifier for its webhook deliveries (then none are listed).
+   */
+  async history(sessionId: string, timeoutMs: number, options: { deliveries?: boolean } = {}): Promise<SessionHistory> {
+    return querySessionHistory(this.client, this.withDeadline, checkedSessionId(sessionId), timeoutMs, () => this.info(sessionId), options.deliveries ?? true);
   }
 
   /** The session's work directory: from the memo, described once per session. */

@@ -4,6 +4,8 @@ import {
   type SessionState,
   type Phase,
   PHASES,
+  REJECT_TARGETS,
+  type RejectTarget,
   SESSION_WORKFLOW_TYPE,
   SessionStatus,
 } from '../../workflows/definitions';
@@ -36,6 +38,13 @@ export interface SessionStats {
   openByPhase: Record<Phase, number>;
   /** Sessions waiting for review now for longer than each of {@link AGE_BOUNDS_SECONDS} (0 included). */
   waitingForReview: { overSeconds: number; sessions: number }[];
+  /** Rejections by the phase they sent the session back to (sessions started before lean sessions not included). */
+  rejectionsByTarget: Record<RejectTarget, number>;
+  /**
+   * Sessions (open, or closed within retention) that waited for review, over all their decided rounds, longer than
+   * each of {@link AGE_BOUNDS_SECONDS}; sessions started before lean sessions not included.
+   */
+  reviewWaited: { overSeconds: number; sessions: number }[];
   /** Sessions that reached QA (phase qa or done), and those whose QA passed. */
   reachedQa: number;
   qaPassed: number;
@@ -114,6 +123,9 @@ export class SessionStatsCollector {
     const statuses = Object.values(SessionStatus);
     const ago = (seconds: number): string => `SessionUpdatedAt <= ${quoteQueryValue(new Date(now.getTime() - seconds * 1000).toISOString())}`;
     const reviewing = `SessionStatus = ${quoteQueryValue(SessionStatus.AWAITING_APPROVAL)}`;
+    // A count's cost is the rows it matches, so each figure is counted once: open sessions in review are the
+    // sessions awaiting approval, and the review funnel's 0 s bucket is them all.
+    const otherPhases = PHASES.filter((phase) => phase !== 'review');
     const [total, active, approvals, reachedQa, qaPassed, ...rest] = await settleAll([
       count(),
       count(RUNNING_CLAUSE),
@@ -121,16 +133,20 @@ export class SessionStatsCollector {
       count(`SessionPhase IN ('qa', 'done')`),
       count(`SessionQaPassed = true`),
       ...statuses.map((status) => count(`SessionStatus = ${quoteQueryValue(status)}`)),
-      ...PHASES.map((phase) => count(RUNNING_CLAUSE, `SessionPhase = ${quoteQueryValue(phase)}`)),
-      ...AGE_BOUNDS_SECONDS.map((seconds) => count(RUNNING_CLAUSE, reviewing, ago(seconds))),
+      ...otherPhases.map((phase) => count(RUNNING_CLAUSE, `SessionPhase = ${quoteQueryValue(phase)}`)),
     ]);
     const perStatus = rest.slice(0, statuses.length);
-    const perPhase = rest.slice(statuses.length, statuses.length + PHASES.length);
-    const waiting = rest.slice(statuses.length + PHASES.length);
+    const perPhase = rest.slice(statuses.length);
     const byStatus = Object.fromEntries(statuses.map((status, i) => [status, perStatus[i] ?? 0])) as Record<SessionStatus, number>;
-    const openByPhase = Object.fromEntries(PHASES.map((phase, i) => [phase, perPhase[i] ?? 0])) as Record<Phase, number>;
-    const waitingForReview = AGE_BOUNDS_SECONDS.map((overSeconds, i) => ({ overSeconds, sessions: waiting[i] ?? 0 }));
-    const [notApproved, approved] = await Promise.all([this.rejectionsNotApproved(count), this.rejectionsApproved(client, count, now)]);
+    const openByPhase = Object.fromEntries(otherPhases.map((phase, i) => [phase, perPhase[i] ?? 0])) as Record<Phase, number>;
+    openByPhase.review = byStatus[SessionStatus.AWAITING_APPROVAL];
+    const [waitingForReview, reviewWaited, rejectionsByTarget, notApproved, approved] = await Promise.all([
+      funnel(openByPhase.review, (seconds) => count(RUNNING_CLAUSE, reviewing, ago(seconds))),
+      funnel(null, (seconds) => count(`SessionReviewWaitSeconds > ${seconds}`)),
+      this.rejectionsByTarget(count),
+      this.rejectionsNotApproved(count),
+      this.rejectionsApproved(client, count, now),
+    ]);
     return {
       total: total ?? 0,
       active: active ?? 0,
@@ -141,6 +157,8 @@ export class SessionStatsCollector {
       longestInPhaseSeconds: await this.longestInPhase(client, openByPhase, waitingForReview, now),
       openByPhase,
       waitingForReview,
+      rejectionsByTarget,
+      reviewWaited,
       reachedQa: reachedQa ?? 0,
       qaPassed: qaPassed ?? 0,
       ...(await this.newlyFinished(client, now)),
@@ -168,6 +186,22 @@ export class SessionStatsCollector {
         });
     }
     return this.retries;
+  }
+
+  /** Per target, Σₖ count(`SessionReviewMarks = 'rejected:<target>:k'`), stopping at the first 0. */
+  private async rejectionsByTarget(count: (...clauses: string[]) => Promise<number>): Promise<Record<RejectTarget, number>> {
+    const totals = await Promise.all(
+      REJECT_TARGETS.map(async (target) => {
+        let total = 0;
+        for (let k = 1; k <= this.maxIterations + 1; k += 1) {
+          const sessions = await count(`SessionReviewMarks = ${quoteQueryValue(`rejected:${target}:${k}`)}`);
+          if (sessions === 0) break;
+          total += sessions;
+        }
+        return [target, total] as const;
+      }),
+    );
+    return Object.fromEntries(totals) as Record<RejectTarget, number>;
   }
 
   /** Σₖ count(iterations ≥ k) over sessions not approved, plus those that failed in review. */
@@ -285,6 +319,23 @@ export class SessionStatsCollector {
     }
     return longest;
   }
+}
+
+/**
+ * Sessions over each of {@link AGE_BOUNDS_SECONDS}, counted from the largest bound down: the counts only grow
+ * towards 0 s, so once one reaches `all` (when known) every smaller bound has it too and is not counted.
+ */
+async function funnel(all: number | null, over: (seconds: number) => Promise<number>): Promise<{ overSeconds: number; sessions: number }[]> {
+  const sessions = new Map<number, number>();
+  for (const seconds of [...AGE_BOUNDS_SECONDS].reverse()) {
+    const found = all !== null && seconds === 0 ? all : await over(seconds);
+    sessions.set(seconds, found);
+    if (all !== null && found >= all) {
+      for (const smaller of AGE_BOUNDS_SECONDS) if (smaller < seconds) sessions.set(smaller, all);
+      break;
+    }
+  }
+  return AGE_BOUNDS_SECONDS.map((overSeconds) => ({ overSeconds, sessions: sessions.get(overSeconds) ?? 0 }));
 }
 
 /**

@@ -252,7 +252,8 @@ class SessionPoller {
   private async readAudit(): Promise<boolean> {
     const { requestTimeoutMs } = this.options;
     try {
-      const history = await this.reader.history(this.sessionId, requestTimeoutMs);
+      // The feed carries the audit trail only: the notifier's deliveries would cost a second query per look.
+      const history = await this.reader.history(this.sessionId, requestTimeoutMs, { deliveries: false });
       let state = this.states.at(-1) ?? INITIAL_AUDIT_STATE;
       for (let index = this.events.length; index < history.events.length; index += 1) {
         const event = history.events[index] as SessionEvent;

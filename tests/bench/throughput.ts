@@ -13,6 +13,7 @@ import { Orchestrator } from '../../src/orchestration/orchestrator';
 import { createSessionWorker } from '../../src/worker';
 import { bareApprove, bareInReview, bareWorkflow } from './bare-workflow';
 import { decideSafely, http, pool, progress, type Samples, samples, timed, until } from './bench-kit';
+import { SseStream } from '../dashboard/sse-client';
 import { noopActivities } from './noop-agents';
 
 /** One path a session can take: through the gateway of a real worker, or the bare workflow. */
@@ -33,8 +34,23 @@ export interface GatewayLane extends Lane {
 
 const silent = pino({ level: 'silent' });
 
+/**
+ * How a lane's client learns that its session reached review, and then its end: from the session's event stream
+ * (`GET /sessions/{id}/events`, the way the API offers to follow a session, as the bare lane's client waits on
+ * the workflow's result), or by asking `GET /sessions/{id}` every 25 ms.
+ */
+export type LaneWait = 'events' | 'polling';
+
 /** Start a session worker with `activities` and a gateway in front of it. */
-export async function gatewayLane(name: string, address: string, bundlePath: string, workDirBase: string, activities: WorkerActivities, connection?: Connection): Promise<GatewayLane> {
+export async function gatewayLane(
+  name: string,
+  address: string,
+  bundlePath: string,
+  workDirBase: string,
+  activities: WorkerActivities,
+  connection?: Connection,
+  wait: LaneWait = 'events',
+): Promise<GatewayLane> {
   const taskQueue = `bench-${name}-${randomUUID()}`;
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await createSessionWorker({ connection: workerConnection, namespace: 'default', taskQueue, activities, workflowBundle: { codePath: bundlePath } });
@@ -50,25 +66,44 @@ export async function gatewayLane(name: string, address: string, bundlePath: str
     return String(created.json?.session_id);
   };
   const reachReview = (id: string): Promise<true> => until(`${id} in review`, async () => ((await status(id)) === 'awaiting_approval' ? true : null));
+  const completed = (now: string): boolean => {
+    if (['failed', 'expired', 'cancelled'].includes(now)) throw new Error(`session ended ${now}`);
+    return now === 'completed';
+  };
+  const approve = async (id: string): Promise<void> => {
+    const approved = await decideSafely(`${base}/sessions/${id}/approve`, {});
+    if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${approved.text}`);
+  };
+  const polledCycle = async (toReview: number[]): Promise<void> => {
+    const [id, ms] = await timed(async () => {
+      const id = await start();
+      await reachReview(id);
+      return id;
+    });
+    toReview.push(ms);
+    await approve(id);
+    await until(`${id} completed`, async () => (completed(await status(id)) ? true : null));
+  };
+  const streamedCycle = async (toReview: number[]): Promise<void> => {
+    const started = Date.now();
+    const id = await start();
+    const stream = await SseStream.open(`${base}/sessions/${id}/events`);
+    try {
+      const statusIs = (check: (status: string) => boolean) => (events: { event: string; data: { status?: string } }[]) =>
+        events.some((event) => event.event === 'session' && check(String(event.data.status)));
+      await stream.waitFor(statusIs((now) => now === 'awaiting_approval'), 120_000);
+      toReview.push(Date.now() - started);
+      await approve(id);
+      await stream.waitFor(statusIs(completed), 120_000);
+    } finally {
+      stream.close();
+    }
+  };
   return {
     name,
     base,
     orchestrator,
-    async cycle(toReview) {
-      const [id, ms] = await timed(async () => {
-        const id = await start();
-        await reachReview(id);
-        return id;
-      });
-      toReview.push(ms);
-      const approved = await decideSafely(`${base}/sessions/${id}/approve`, {});
-      if (approved.status !== 200) throw new Error(`approve answered ${approved.status}: ${approved.text}`);
-      await until(`${id} completed`, async () => {
-        const now = await status(id);
-        if (['failed', 'expired', 'cancelled'].includes(now)) throw new Error(`${id} ended ${now}`);
-        return now === 'completed' ? true : null;
-      });
-    },
+    cycle: wait === 'events' ? streamedCycle : polledCycle,
     async inReview() {
       const id = await start();
       await reachReview(id);

@@ -256,6 +256,27 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/**
+ * The lean session (one patch marker, upserts only on change, decision lines carried by the next activity), recorded
+ * on the paths it changes: a decision's line, a resume's line, a cancellation's and a failure's flush.
+ */
+const LEAN_PATHS = [
+  'approve-completed',
+  'reject-pm-reject-architect-approve',
+  'engineer-loop-qa-retry-completed',
+  'token-budget-paused-extended',
+  'cancelled-in-review',
+  'max-iterations-failed',
+  'webhooks-reminded-completed',
+];
+SCENARIOS.push(
+  ...LEAN_PATHS.map((name): Scenario => {
+    const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+    if (!scenario) throw new Error(`no scenario ${name}`);
+    return { ...scenario, name: `lean-${name}` };
+  }),
+);
+
 /** Run a scenario on a fresh harness and close it. */
 export async function runScenario(scenario: Scenario): Promise<{ harness: SessionHarness; id: string }> {
   const harness = await SessionHarness.start(scenario.options);

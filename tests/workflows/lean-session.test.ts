@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { SessionStatus } from '../../src/orchestration/orchestrator';
+import { SessionHarness } from '../helpers/session-harness';
+
+const EventType = temporal.api.enums.v1.EventType;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The session's history as event types, with what each marker, activity and upsert was. */
+async function historyOf(harness: SessionHarness, id: string): Promise<HistoryEvent[]> {
+  const history = await harness.client.workflow.getHandle(id).fetchHistory();
+  return history.events ?? [];
+}
+
+const patchIds = (events: HistoryEvent[]): string[] =>
+  events
+    .filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((event) => {
+      const data = event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? (JSON.parse(Buffer.from(data).toString()) as { id: string }).id : '?';
+    });
+
+const localActivities = (events: HistoryEvent[]): number =>
+  events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+
+describe('a new session runs lean', () => {
+  let harness: SessionHarness;
+  before(async () => {
+    harness = await SessionHarness.start();
+  });
+  after(async () => {
+    await harness.close();
+  });
+
+  test('one patch marker, one upsert per change of a listed attribute, and the approval line written by the engineer', async () => {
+    const id = await harness.orchestrator.startNewSession('Lean: approve straight away', 'lean');
+    await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+    await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+    await harness.client.workflow.getHandle(id).result();
+    const events = await historyOf(harness, id);
+
+    assert.deepEqual(patchIds(events), ['lean-session'], 'the lean patch stands for every earlier one');
+    const upserts = events.filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
+    const listed = upserts.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.SessionStatus);
+    // running (pm), architect, awaiting_approval, approved (engineer), qa, completed: the engineer's start changes nothing listed.
+    assert.equal(listed.length, 6, 'one upsert per change');
+    assert.equal(upserts.length - listed.length, 1, 'and the one TemporalChangeVersion upsert of the patch');
+    // "Awaiting human review" and "Session completed" only: nothing follows them but a wait or the end.
+    assert.equal(localActivities(events), 2);
+
+    const log = await harness.orchestrator.getRecentLogs(id, 200);
+    const lines = log.split('\n');
+    const approved = lines.filter((line) => /\[review\] Approved review round 1$/.test(line));
+    assert.equal(approved.length, 1, `the approval line once:\n${log}`);
+    const approvedAt = lines.indexOf(approved[0]!);
+    const firstEngineerLine = lines.findIndex((line) => line.includes('[engineer]'));
+    assert.ok(firstEngineerLine > approvedAt, `the approval line comes before the engineer's own lines:\n${log}`);
+    assert.ok(lines.indexOf(lines.find((line) => line.includes('Awaiting human review'))!) < approvedAt);
+    assert.match(lines.filter((line) => line.trim()).at(-1) ?? '', /\[done\] Session completed$/);
+  });
+
+  test("a rejection's line goes with the phase it sends the session back to; a failure comes last", async () => {
+    const failing = await SessionHarness.start({ config: { maxIterations: 1 } });
+    try {
+      const id = await failing.orchestrator.startNewSession('Lean: rejected past the limit', 'lean');
+      await failing.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await failing.orchestrator.rejectAndIterate(id, 'first pass');
+      await failing.waitFor(id, (info) => info.status === SessionStatus.AWAITING_APPROVAL && info.reviewRound === 2);
+      await failing.orchestrator.rejectAndIterate(id, 'second pass');
+      await failing.client.workflow.getHandle(id).result().catch(() => undefined);
+      const lines = (await failing.orchestrator.getRecentLogs(id, 200)).split('\n').filter((line) => line.trim());
+      const first = lines.findIndex((line) => /Rejected to architect \(review round 1\): first pass$/.test(line));
+      const failed = lines.findIndex((line) => line.includes('Session failed: rejected with 1 of 1 iterations used'));
+      assert.ok(first >= 0 && failed === lines.length - 1, `the rejection, then the failure last:\n${lines.join('\n')}`);
+      assert.ok(lines.slice(first + 1, failed).some((line) => line.includes('[architect]')), 'the rejection went with the architect that followed it');
+    } finally {
+      await failing.close();
+    }
+  });
+});
