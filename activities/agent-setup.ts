@@ -1,5 +1,5 @@
 import type { OrchestratorConfig } from '../src/config';
-import type { AgentPhase } from '../workflows/definitions';
+import { AGENT_PHASES, type AgentPhase } from '../workflows/definitions';
 import { missingTestRunners } from './project/missing-runner';
 import { ProviderSet } from './providers/provider-set';
 import { type Isolation, untrustedCodeRefusal } from './runner/sandbox';
@@ -20,10 +20,9 @@ export interface AgentSetupSummary {
 /** Check the provider settings (ConfigError when wrong) and probe the sandbox once, for the start-up log. */
 export async function agentSetupSummary(config: OrchestratorConfig): Promise<AgentSetupSummary> {
   const providers = new ProviderSet(config);
-  const phases: AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
   const summary: AgentSetupSummary = {
-    providers: Object.fromEntries(phases.map((phase) => [phase, providers.forPhase(phase).name])) as Record<AgentPhase, string>,
-    model: phases.some((phase) => providers.forPhase(phase).name === 'openai') ? (config.openaiModel ?? null) : null,
+    providers: Object.fromEntries(AGENT_PHASES.map((phase) => [phase, providers.forPhase(phase).name])) as Record<AgentPhase, string>,
+    model: AGENT_PHASES.some((phase) => providers.forPhase(phase).name === 'openai') ? (config.openaiModel ?? null) : null,
     runModelCode: config.runModelCode,
     isolation: 'unavailable',
     childUser: null,

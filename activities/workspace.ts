@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type ArtifactName, type ArtifactRef, type Phase, SESSION_ID_PREFIX, SESSION_LOG_PATH } from '../workflows/definitions';
+import { type ArtifactName, type ArtifactRef, DOCUMENT_NAMES, type Phase, SESSION_ID_PATTERN, SESSION_LOG_PATH } from '../workflows/definitions';
 import { revisionPath, revisionsIn, HISTORY_DIR } from './workspace-history';
 import { assertFileInside, ensureDirectoryInside, PathEscapeError, resolveLexically } from './workspace-paths';
 
@@ -11,9 +11,8 @@ export { PathEscapeError } from './workspace-paths';
 const APPLIED_EVENTS_DIR = 'logs/.applied';
 /** Who last wrote each document (kept in the protected logs/). */
 const WRITERS_PATH = 'logs/.document-writers.json';
-const SESSION_ID = new RegExp(`^${SESSION_ID_PREFIX}[A-Za-z0-9_-]{1,64}$`);
-/** Artifacts whose earlier revisions are kept under `docs/history/`. */
-const VERSIONED: readonly ArtifactName[] = ['prd', 'tech_spec', 'scaffold', 'bug_report'];
+/** Artifacts whose earlier revisions are kept under `docs/history/`: the documents. */
+const VERSIONED: readonly ArtifactName[] = DOCUMENT_NAMES;
 
 /** A session's work directory: every file an agent writes goes through here, and never outside it. */
 export class SessionWorkspace {
@@ -32,7 +31,7 @@ export class SessionWorkspace {
 
   /** The workspace of a session, refusing a work directory not named after the (well-formed) session id. */
   static forSession(input: { sessionId: string; workDir: string }): SessionWorkspace {
-    if (!SESSION_ID.test(input.sessionId) || path.basename(path.resolve(input.workDir)) !== input.sessionId) {
+    if (!SESSION_ID_PATTERN.test(input.sessionId) || path.basename(path.resolve(input.workDir)) !== input.sessionId) {
       throw new PathEscapeError(`work directory ${JSON.stringify(input.workDir)} does not belong to session ${JSON.stringify(input.sessionId)}`);
     }
     return new SessionWorkspace(input.workDir);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `orchestrator`: the command line over the gateway (see the README, or `orchestrator --help`). It loads no
+ * `orchestrator`: the command line over the gateway (see docs/cli.md, or `orchestrator --help`). It loads no
  * Temporal code, so it starts fast.
  */
 import { runCli } from './cli/program';

@@ -1,86 +1,34 @@
 /**
  * Everything a client, a worker and the session workflow share: message definitions, search-attribute keys,
- * the state shape and the activity contract. It has no side effects, so both the workflow sandbox and
- * ordinary Node code import values from it.
+ * the state shape and the activity contract, with the product's words of ./vocabulary re-exported. It has no
+ * side effects, so both the workflow sandbox and ordinary Node code import values from it; code that must not
+ * load the Temporal SDK (the CLI, the dashboard) imports ./vocabulary itself.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SessionNotifySettings } from './webhook-definitions';
+import {
+  AGENT_PHASES,
+  type AgentPhase,
+  type ArtifactName,
+  type PauseReason,
+  type Phase,
+  type RejectTarget,
+  type SessionStatus,
+} from './vocabulary';
+
+export * from './vocabulary';
 
 /** The workflow type every session runs as. */
 export const SESSION_WORKFLOW_TYPE = 'sessionWorkflow';
 
-/** Prefix of every session id (and so of every session's workflow id). */
-export const SESSION_ID_PREFIX = 'sess_';
-
-/** Lifecycle status of a session (the spec's `SessionStatus`, plus `cancelled`). */
-export enum SessionStatus {
-  /** Started; no worker has picked up its first phase yet. */
-  PENDING = 'pending',
-  /** An agent phase is executing. */
-  RUNNING = 'running',
-  /** Waiting in review for a human decision. */
-  AWAITING_APPROVAL = 'awaiting_approval',
-  /** Stopped where it was until a person acts (`pauseReason` says why: the token budget is spent). */
-  PAUSED = 'paused',
-  COMPLETED = 'completed',
-  FAILED = 'failed',
-  /** The review timer fired before anyone decided. */
-  EXPIRED = 'expired',
-  CANCELLED = 'cancelled',
-}
-
-/** Statuses a session never leaves. */
-export const FINAL_STATUSES: readonly SessionStatus[] = [
-  SessionStatus.COMPLETED,
-  SessionStatus.FAILED,
-  SessionStatus.EXPIRED,
-  SessionStatus.CANCELLED,
-];
-
-/** Statuses that count against `maxActiveSessions`. */
-export const ACTIVE_STATUSES: readonly SessionStatus[] = [
-  SessionStatus.PENDING,
-  SessionStatus.RUNNING,
-  SessionStatus.AWAITING_APPROVAL,
-  SessionStatus.PAUSED,
-];
-
-/** Why a session is paused. */
-export type PauseReason = 'budget';
-
-/** Phases in `current_phase` terms, in the order a session walks them. */
-export const PHASES = ['pm', 'architect', 'review', 'engineer', 'qa', 'done'] as const;
-export type Phase = (typeof PHASES)[number];
-
-/** The phases an agent activity runs. */
-export type AgentPhase = 'pm' | 'architect' | 'engineer' | 'qa';
-
 /** The phase an activity of the session works for, by its activity type (`engineer…` steps are the engineer's). */
 export function phaseOfActivity(activityType: string): AgentPhase | null {
-  for (const phase of ['pm', 'architect', 'engineer', 'qa'] as const) {
+  for (const phase of AGENT_PHASES) {
     if (activityType === phase || activityType.startsWith(phase)) return phase;
   }
   return null;
 }
-
-/** Where a rejection may send a session back to. */
-export const REJECT_TARGETS = ['pm', 'architect'] as const;
-export type RejectTarget = (typeof REJECT_TARGETS)[number];
-
-/** Names under which agents leave their files; `work_dir` is the session's directory itself. */
-export type ArtifactName = 'prd' | 'tech_spec' | 'scaffold' | 'bug_report' | 'code';
-
-/** Where each document artifact lives, relative to the session's work directory. */
-export const ARTIFACT_PATHS = {
-  prd: 'docs/PRD.md',
-  tech_spec: 'docs/TECH_SPEC.md',
-  scaffold: 'scaffold.sh',
-  bug_report: 'docs/BUG_REPORT.md',
-} as const;
-
-/** The session's execution log, relative to its work directory. */
-export const SESSION_LOG_PATH = 'logs/session.log';
 
 /** A file an activity produced: where it is and what it hashed to, never its content. */
 export interface ArtifactRef {
@@ -240,9 +188,6 @@ export interface SessionWorkflowInput {
 /** Retry window of sessions started without one: a day. */
 export const DEFAULT_PHASE_RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** Longest feedback a decision may carry, in characters. */
-export const MAX_FEEDBACK_LENGTH = 20_000;
-
 /** Who decided, and on which review round; recorded in the audit trail. */
 export interface DecisionArgs {
   by?: string | null;
@@ -258,9 +203,6 @@ export interface RejectArgs extends DecisionArgs {
   /** @default 'architect' */
   rejectTo?: RejectTarget;
 }
-
-/** Most tokens one budget extension may add. */
-export const MAX_BUDGET_EXTENSION_TOKENS = 1_000_000_000;
 
 /** Raises a session's token cap; a session paused at the cap resumes where it stopped. */
 export interface ExtendBudgetArgs {

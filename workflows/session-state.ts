@@ -16,6 +16,7 @@ import {
   type RejectArgs,
   type RejectTarget,
   type ReviewedDocuments,
+  type SessionEvent,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -229,6 +230,15 @@ export function applyQaResult(state: SessionState, result: QaResult, now: string
   state.phase = 'engineer';
 }
 
+/** The phase that follows a completed run of `phase`; QA's verdict decides after QA (see {@link applyQaResult}). */
+const NEXT_PHASE: Partial<Record<Phase, Phase>> = { pm: 'architect', architect: 'review', engineer: 'qa' };
+
+/** A run of `phase` completed: the session moves on to the phase after it (QA moves on through its verdict). */
+export function completePhase(state: SessionState, phase: Phase): void {
+  const next = NEXT_PHASE[phase];
+  if (next) state.phase = next;
+}
+
 /** Enter `phase`; entering review opens the next review round. */
 export function startPhase(state: SessionState, phase: Phase, now: string): void {
   state.phase = phase;
@@ -251,4 +261,41 @@ export function fail(state: SessionState, reason: string, now: string): void {
 export function end(state: SessionState, status: SessionStatus, reason: string | null, now: string): void {
   state.status = status;
   state.events.push({ kind: 'session_ended', at: now, status, reason });
+}
+
+/** The status a session has while in `phase`: awaiting approval in review, running in any other. */
+export function statusInPhase(phase: Phase): SessionStatus {
+  return phase === 'review' ? SessionStatus.AWAITING_APPROVAL : SessionStatus.RUNNING;
+}
+
+/** Status, phase and iteration of the session right after an audit entry. */
+export interface AuditState {
+  status: SessionStatus;
+  phase: Phase;
+  iteration: number;
+}
+
+/** Before the first audit entry: as {@link createInitialState} starts a session. */
+export const INITIAL_AUDIT_STATE: AuditState = { status: SessionStatus.PENDING, phase: 'pm', iteration: 0 };
+
+/**
+ * The state after `event`, read from the audit trail alone (what a viewer shows without asking the workflow): the
+ * transitions above as their entries record them. A decision keeps the phase until the next `phase_started`.
+ */
+export function applyAuditEvent(before: AuditState, event: SessionEvent): AuditState {
+  switch (event.kind) {
+    case 'phase_started':
+      return { status: statusInPhase(event.phase), phase: event.phase, iteration: event.iteration };
+    case 'approved':
+    case 'rejected':
+      return { ...before, status: SessionStatus.RUNNING };
+    case 'paused':
+      return { ...before, status: SessionStatus.PAUSED, phase: event.phase };
+    case 'resumed':
+      return { ...before, status: SessionStatus.RUNNING, phase: event.phase };
+    case 'session_ended':
+      return { ...before, status: event.status, phase: event.status === SessionStatus.COMPLETED ? 'done' : before.phase };
+    default:
+      return before;
+  }
 }

@@ -59,6 +59,7 @@ import {
   applyRejection,
   budgetExtensionProblem,
   budgetReached,
+  completePhase,
   createInitialState,
   decisionRefusal,
   end,
@@ -481,11 +482,11 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       switch (state.phase) {
         case 'pm':
           await runAgent('pm');
-          state.phase = 'architect';
+          completePhase(state, 'pm');
           break;
         case 'architect':
           await runAgent('architect');
-          state.phase = 'review';
+          completePhase(state, 'architect');
           break;
         case 'review':
           await awaitDecision();
@@ -493,7 +494,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
           break;
         case 'engineer':
           await runAgent('engineer');
-          state.phase = 'qa';
+          completePhase(state, 'engineer');
           break;
         case 'qa':
           await runAgent('qa');

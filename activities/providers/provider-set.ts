@@ -1,5 +1,5 @@
 import { ConfigError, type OrchestratorConfig } from '../../src/config';
-import type { AgentPhase } from '../../workflows/definitions';
+import { AGENT_PHASES, type AgentPhase } from '../../workflows/definitions';
 import { passthroughNames } from '../runner/child-env';
 import { AgentFailureType, environmentFault } from '../failures';
 import { resolveSandbox, untrustedCodeRefusal, type ResolvedSandbox } from '../runner/sandbox';
@@ -9,8 +9,6 @@ import { ChatClient } from './openai/chat-client';
 import { OpenAiProvider } from './openai/openai-provider';
 import { TemplateProvider } from './template/template-provider';
 import type { AgentProvider, ProviderName } from './types';
-
-const PHASES: readonly AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
 
 /** Each phase's activity timeout: its config key and the variable that sets it. */
 const PHASE_TIMEOUTS = {
@@ -40,7 +38,7 @@ export class ProviderSet {
     let openai: OpenAiProvider | null = null;
     let command: CommandProvider | null = null;
     const template = new TemplateProvider();
-    for (const phase of PHASES) {
+    for (const phase of AGENT_PHASES) {
       const name = this.names[phase];
       const timeoutProblem = name === 'openai' ? this.openAiTimeoutProblem(phase) : null;
       if (timeoutProblem) problems.push(timeoutProblem);

@@ -5,7 +5,7 @@ import { followLogs, watchSession } from './follow';
 import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
 import { artifactList, decisionDocuments, historyView, nextSteps, sessionDetail, sessionTable, stateLine } from './render';
-import type { ArtifactName } from './vocabulary';
+import type { DocumentName } from '../../workflows/vocabulary';
 import type { ArtifactsJson, HistoryJson, SessionJson, SessionListJson } from '../gateway/wire';
 
 /** What every command runs with. */
@@ -135,7 +135,7 @@ export async function cancel(ctx: CommandContext, id: string): Promise<ExitCodeV
   return ExitCode.OK;
 }
 
-export async function artifacts(ctx: CommandContext, id: string, name: ArtifactName | undefined): Promise<ExitCodeValue> {
+export async function artifacts(ctx: CommandContext, id: string, name: DocumentName | undefined): Promise<ExitCodeValue> {
   if (name === undefined) {
     const [paths, session] = await ctx.out.while('reading artifacts', () =>
       Promise.all([ctx.client.json<ArtifactsJson>('GET', sessionPath(id, '/artifacts')), ctx.client.json<SessionJson>('GET', sessionPath(id))]),

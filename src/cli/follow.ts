@@ -3,7 +3,7 @@ import { ExitCode, type ExitCodeValue } from './exit-codes';
 import type { GatewayClient } from './gateway-client';
 import type { Output } from './output';
 import { duration, nextSteps, shortTime, stateLine } from './render';
-import { FINAL_STATUSES, type Status, UNSUCCESSFUL_STATUSES } from './vocabulary';
+import { FINAL_STATUSES, type SessionStatus, UNSUCCESSFUL_STATUSES } from '../../workflows/vocabulary';
 import type { SessionJson } from '../gateway/wire';
 
 /** What a polling command needs. */
@@ -17,7 +17,7 @@ export interface FollowContext {
   unreachableGraceMs?: number;
 }
 
-const isFinal = (status: string): boolean => FINAL_STATUSES.includes(status as Status);
+const isFinal = (status: SessionStatus): boolean => FINAL_STATUSES.includes(status);
 
 /** How long `logs --follow` keeps reading after the session ended: its last lines are written just after. */
 const FINAL_LINES_GRACE_MS = 3_000;
@@ -64,7 +64,7 @@ export async function watchSession(ctx: FollowContext, id: string): Promise<Exit
       }
       if (ended) {
         if (!ctx.json) for (const step of nextSteps(session)) ctx.out.line(step);
-        return UNSUCCESSFUL_STATUSES.includes(session.status as Status) ? ExitCode.SESSION_UNSUCCESSFUL : ExitCode.OK;
+        return UNSUCCESSFUL_STATUSES.includes(session.status) ? ExitCode.SESSION_UNSUCCESSFUL : ExitCode.OK;
       }
       ctx.out.progress(`${stateLine(session)} · ${duration(Date.now() - since)}`);
     }

@@ -7,7 +7,14 @@ import { CliError, EXIT_CODE_HELP, ExitCode, type ExitCodeValue } from './exit-c
 import { GatewayClient } from './gateway-client';
 import * as gitCommands from './git-commands';
 import { Output, type OutStream } from './output';
-import { ARTIFACT_NAMES, type ArtifactName, REJECT_TARGETS, STATUSES } from './vocabulary';
+import {
+  DEFAULT_REJECT_TARGET,
+  DOCUMENT_NAMES,
+  type DocumentName,
+  MAX_BUDGET_EXTENSION_TOKENS,
+  REJECT_TARGETS,
+  SESSION_STATUSES,
+} from '../../workflows/vocabulary';
 
 /** Where the CLI reads its environment and writes its output. */
 export interface CliIo {
@@ -105,7 +112,7 @@ function buildProgram(io: CliIo, run: Runner): Command {
   program
     .command('list')
     .description('list sessions, newest first')
-    .addOption(new Option('-s, --status <status>', 'only sessions with this status').choices(STATUSES))
+    .addOption(new Option('-s, --status <status>', 'only sessions with this status').choices(SESSION_STATUSES))
     .option('-p, --project <name>', 'only sessions of this project')
     .option('-l, --limit <n>', 'at most this many (1-1000)', integer(1, 1000))
     .option('--cursor <cursor>', 'continue a previous listing (printed after a full page)')
@@ -129,7 +136,7 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .description('reject a session in review with feedback: it goes back to the architect (or the PM)')
     .argument('<id>', 'session id')
     .requiredOption('-f, --feedback <text>', 'what to change')
-    .addOption(new Option('--to <phase>', 'the phase that runs again').choices(REJECT_TARGETS).default('architect'))
+    .addOption(new Option('--to <phase>', 'the phase that runs again').choices(REJECT_TARGETS).default(DEFAULT_REJECT_TARGET))
     .option('--by <name>', 'who decides, for the audit trail (default: your user name)')
     .option('--round <n>', 'the review round you read (status prints it); another round is refused and nothing changes', integer(1, 1_000_000))
     .option('--idempotency-key <key>', 'repeat a decision safely')
@@ -141,7 +148,7 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .command('budget')
     .description("raise a session's token cap; a session paused at its cap resumes where it stopped")
     .argument('<id>', 'session id')
-    .requiredOption('--add <tokens>', 'tokens to add to the cap', integer(1, 1_000_000_000))
+    .requiredOption('--add <tokens>', 'tokens to add to the cap', integer(1, MAX_BUDGET_EXTENSION_TOKENS))
     .option('--by <name>', 'who extends, for the audit trail (default: your user name)')
     .option('--idempotency-key <key>', 'repeat an extension safely (it never adds twice)')
     .action((id: string, options: { add: number; by?: string; idempotencyKey?: string }, command: Command) =>
@@ -158,8 +165,8 @@ function buildProgram(io: CliIo, run: Runner): Command {
     .command('artifacts')
     .description("list a session's artifacts, or print one")
     .argument('<id>', 'session id')
-    .addArgument(new Argument('[name]', 'print this artifact').choices(ARTIFACT_NAMES))
-    .action((id: string, name: ArtifactName | undefined, _options: unknown, command: Command) =>
+    .addArgument(new Argument('[name]', 'print this artifact').choices(DOCUMENT_NAMES))
+    .action((id: string, name: DocumentName | undefined, _options: unknown, command: Command) =>
       run(command, (ctx) => commands.artifacts(ctx, id, name)),
     );
 

@@ -1,5 +1,6 @@
 /** Human-readable views of the gateway's answers. */
 import type { ArtifactsJson, HistoryJson, SessionJson } from '../gateway/wire';
+import { DOCUMENT_NAMES } from '../../workflows/vocabulary';
 
 /** `2025-01-31 12:00:05Z`: ISO 8601 in UTC, shortened for reading. */
 export function shortTime(iso: string | null): string {
@@ -94,10 +95,7 @@ export function decisionDocuments(documents: { prd: string | null; tech_spec: st
 export function artifactList(artifacts: ArtifactsJson, session?: SessionJson): string[] {
   return table([
     ...(session ? [['review_round', reviewRoundText(session)] as [string, string]] : []),
-    ['prd', artifacts.prd ?? '(not yet)'],
-    ['tech_spec', artifacts.tech_spec ?? '(not yet)'],
-    ['scaffold', artifacts.scaffold ?? '(not yet)'],
-    ['bug_report', artifacts.bug_report ?? '(not yet)'],
+    ...DOCUMENT_NAMES.map((name): [string, string] => [name, artifacts[name] ?? '(not yet)']),
     ['work_dir', artifacts.work_dir],
   ]);
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Operation, ResponseSpec } from './operations';
-import { PHASES, SessionStatus } from '../../workflows/definitions';
+import { ARTIFACT_NAMES, PHASES, SessionStatus } from '../../workflows/definitions';
 import { ArtifactNameSchema, chars, ErrorSchema, schemaRegistry, SessionInfoSchema } from './schemas';
 
 const error = (description: string): ResponseSpec => ({ description, schema: ErrorSchema });
@@ -39,7 +39,7 @@ export const SESSION_EVENTS = {
     .object({
       index: z.int().min(0).describe('position in the audit trail'),
       event: z.looseObject({ kind: z.string(), at: z.iso.datetime() }).describe('the audit entry, as in the history'),
-      status: z.enum([...Object.values(SessionStatus), 'pending']).describe('the session’s status right after this entry'),
+      status: z.enum(SessionStatus).describe('the session’s status right after this entry'),
       phase: z.enum(PHASES),
       iteration: z.int().min(0),
     })
@@ -48,7 +48,7 @@ export const SESSION_EVENTS = {
   artifact: z
     .object({
       index: z.int().min(0).describe('the audit entry (phase_completed) that wrote it'),
-      name: z.enum(['prd', 'tech_spec', 'scaffold', 'bug_report', 'code']),
+      name: z.enum(ARTIFACT_NAMES),
       path: z.string().describe('relative to work_dir'),
       sha256: z.string(),
       bytes: z.int().min(0),

@@ -3,6 +3,7 @@
  * history. Their schemas join the same registry, so the OpenAPI document describes them too.
  */
 import { z } from 'zod';
+import { AGENT_PHASES } from '../../workflows/definitions';
 import { GIT_REF_PATTERN } from '../sessions/session-git';
 import type { Operation, ResponseSpec } from './operations';
 import { ErrorSchema, schemaRegistry } from './schemas';
@@ -34,7 +35,7 @@ export const CommitsSchema = z
           author: z.string().describe('pm, architect, engineer or qa'),
           at: z.string().describe('author date, ISO 8601'),
           subject: z.string(),
-          phase: z.enum(['pm', 'architect', 'engineer', 'qa']).nullable(),
+          phase: z.enum(AGENT_PHASES).nullable(),
           iteration: z.int().min(0).nullable(),
           review_round: z.int().min(0).nullable().describe('pm and architect: the review their documents went to; engineer and qa: the approved one'),
           tags: z.array(z.string()).describe('decision tags on this commit: review-<round>-approved, review-<round>-rejected'),

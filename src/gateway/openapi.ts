@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BODY_RESPONSES, COMMON_RESPONSES, OPERATIONS, type Operation, type ResponseSpec } from './operations';
 import { EventIdSchema } from './dashboard-operations';
-import { IdempotencyKeyHeader, jsonSchemaKeywords, schemaRegistry } from './schemas';
+import { IdempotencyKeyHeader, jsonSchemaKeywords, PATH_PARAMETERS, schemaRegistry } from './schemas';
 
 type JsonSchema = Record<string, unknown>;
 const REF_PREFIX = '#/components/schemas/';
@@ -84,6 +84,12 @@ export interface OpenApiOptions {
   bearerAuth?: boolean;
 }
 
+function pathParameter(name: string): z.ZodType {
+  const schema = (PATH_PARAMETERS as Record<string, z.ZodType>)[name];
+  if (!schema) throw new Error(`path parameter :${name} has no schema in PATH_PARAMETERS`);
+  return schema;
+}
+
 function operation(op: Operation, bearerAuth: boolean): JsonSchema {
   const parameters: JsonSchema[] = [];
   for (const match of op.path.matchAll(/:(\w+)/g)) {
@@ -92,10 +98,7 @@ function operation(op: Operation, bearerAuth: boolean): JsonSchema {
       name,
       in: 'path',
       required: true,
-      schema:
-        name === 'name'
-          ? { type: 'string', enum: ['prd', 'tech_spec', 'scaffold', 'bug_report'] }
-          : { type: 'string', pattern: '^sess_[A-Za-z0-9_-]{1,64}$' },
+      schema: jsonSchema(pathParameter(name), 'input'),
     });
   }
   const query = jsonSchema(op.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };

@@ -3,9 +3,10 @@ import type { SessionArtifacts } from '../orchestration/orchestrator';
 import type { SessionEvent } from '../../workflows/definitions';
 import type { SessionHistory } from '../sessions/session-history';
 import type { SessionInfo } from '../sessions/session-info';
+import type { ArtifactsJson, SessionJson } from './wire';
 
-/** SessionInfo as the spec's JSON. */
-export function sessionJson(info: SessionInfo): Record<string, unknown> {
+/** SessionInfo as the spec's JSON (the shape SessionInfoSchema gives it). */
+export function sessionJson(info: SessionInfo): SessionJson {
   return {
     session_id: info.sessionId,
     user_mission: info.userMission,
@@ -33,7 +34,7 @@ export function sessionJson(info: SessionInfo): Record<string, unknown> {
 }
 
 /** Artifact paths as the API's JSON. */
-export function artifactsJson(artifacts: SessionArtifacts): Record<string, unknown> {
+export function artifactsJson(artifacts: SessionArtifacts): ArtifactsJson {
   return {
     prd: artifacts.prd,
     tech_spec: artifacts.techSpec,

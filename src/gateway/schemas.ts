@@ -1,54 +1,24 @@
 /**
  * The gateway's wire format as zod schemas: requests are validated with them and the OpenAPI document is
- * generated from them, so the two cannot drift apart. JSON is snake_case, as the spec's SessionInfo.
+ * generated from them, so the two cannot drift apart. JSON is snake_case, as the spec's SessionInfo. The
+ * responses are in ./response-schemas (re-exported here), the building blocks in ./schema-registry.
  */
 import { z } from 'zod';
-import { MAX_BUDGET_EXTENSION_TOKENS, MAX_FEEDBACK_LENGTH } from '../../workflows/definitions';
-import { PHASES, REJECT_TARGETS, SessionStatus } from '../../workflows/definitions';
+import {
+  DEFAULT_REJECT_TARGET,
+  MAX_BUDGET_EXTENSION_TOKENS,
+  MAX_FEEDBACK_LENGTH,
+  MAX_MISSION_LENGTH,
+  MAX_PROJECT_NAME_LENGTH,
+  SESSION_ID_PATTERN,
+} from '../../workflows/vocabulary';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../orchestration/idempotency';
-import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH, SESSION_CURSOR_PATTERN } from '../orchestration/orchestrator';
+import { SESSION_CURSOR_PATTERN } from '../orchestration/orchestrator';
+import { ArtifactNameSchema, RejectTargetSchema, SessionStatusSchema } from './response-schemas';
+import { chars } from './schema-registry';
 
-/** Where the named schemas of the OpenAPI document's `components.schemas` are registered. */
-export const schemaRegistry = z.registry<{ id: string; description?: string }>();
-
-function named<T extends z.ZodType>(schema: T, id: string, description: string): T {
-  schemaRegistry.add(schema, { id, description });
-  return schema;
-}
-
-const timestamp = z.iso.datetime().describe('ISO 8601, UTC');
-
-/**
- * JSON Schema keywords a request schema stands for that zod cannot emit itself (see {@link chars}); the document
- * generator adds them.
- */
-export const jsonSchemaKeywords = new WeakMap<z.ZodType, Record<string, unknown>>();
-
-/** What else a {@link chars} string must satisfy. */
-interface TextRules {
-  /** A pattern it must match (emitted as `pattern`: keep it to syntax JS and Python's re read alike). */
-  pattern?: RegExp;
-  /** The error when it does not. */
-  message?: string;
-  /** Hand the handler the value trimmed (checks apply to the value as sent, as the document says). */
-  trim?: boolean;
-}
-
-/**
- * A string of `min` to `max` characters as JSON Schema counts them, in code points (zod's `.max()` counts UTF-16
- * units, so an emoji would count twice and a string the document allows would be refused). Chain only wrappers
- * (optional, nullable) after it: the keywords belong to this instance.
- */
-export function chars(min: number, max: number, rules: TextRules = {}): z.ZodString {
-  let schema = z.string().refine((value) => {
-    const length = [...value].length;
-    return length >= min && length <= max;
-  }, `must be ${min === 0 ? `at most ${max}` : `${min} to ${max}`} characters`);
-  if (rules.pattern) schema = schema.regex(rules.pattern, rules.message);
-  if (rules.trim) schema = schema.trim();
-  jsonSchemaKeywords.set(schema, { minLength: min, maxLength: max });
-  return schema;
-}
+export * from './response-schemas';
+export { chars, jsonSchemaKeywords, schemaRegistry } from './schema-registry';
 
 /** Contains a character that String.prototype.trim keeps: not blank (the same class in JS and in Python's re). */
 // eslint-disable-next-line no-control-regex
@@ -56,202 +26,6 @@ const NOT_BLANK = /[^\u0009-\u000d\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u2
 /** No C0 control character or DEL anywhere. */
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
-
-export const SessionStatusSchema = named(z.enum(SessionStatus), 'SessionStatus', 'Lifecycle status of a session.');
-export const PhaseSchema = named(z.enum(PHASES), 'Phase', 'Phase of a session, in the order a session walks them.');
-/** Where a rejection sends the session back to. */
-export const RejectTargetSchema = z.enum(REJECT_TARGETS);
-
-export const LastErrorSchema = named(
-  z
-    .object({
-      phase: z.enum(['pm', 'architect', 'engineer', 'qa']),
-      message: z.string().describe('the failure, with anything that looks like a credential redacted'),
-      reason: z.string().nullable().describe('the failure type, e.g. SandboxUnavailable; see the README failure table'),
-      attempt: z.int().min(1).describe('the attempt that failed'),
-      next_attempt_at: timestamp.nullable().describe('when Temporal tries again; null while an attempt runs'),
-    })
-    .strict(),
-  'LastError',
-  'Why the current phase is retrying (an environment fault is retried for PHASE_RETRY_WINDOW_SECONDS while the session stays running).',
-);
-
-export const SessionInfoSchema = named(
-  z
-    .object({
-      session_id: z.string(),
-      user_mission: z.string(),
-      project_name: z.string().nullable(),
-      status: SessionStatusSchema,
-      current_phase: PhaseSchema,
-      created_at: timestamp,
-      updated_at: timestamp,
-      iteration_count: z.int().min(0),
-      review_round: z
-        .int()
-        .min(0)
-        .nullable()
-        .describe('reviews opened so far: 0 before the first, the open one while awaiting_approval; null for sessions started before review rounds'),
-      qa_passed: z.boolean(),
-      work_dir: z.string(),
-      last_error: LastErrorSchema.nullable().describe('why the current phase is retrying; null when it is not, and always null in lists'),
-      pause_reason: z.enum(['budget']).nullable().describe('why the session is paused (status paused): budget, its token budget is spent; else null'),
-      tokens_used: z
-        .int()
-        .min(0)
-        .nullable()
-        .describe('model tokens spent so far, prompt and completion, every phase; null for sessions started before token accounting'),
-      token_budget: z.int().min(1).nullable().describe('the token cap (SESSION_TOKEN_BUDGET at the start, plus extensions); null: unlimited'),
-      cost: z
-        .number()
-        .min(0)
-        .nullable()
-        .describe('what tokens_used cost at MODEL_PRICE_PER_MTOK_IN / _OUT as set when the session started; null when no prices were set'),
-    })
-    .strict(),
-  'SessionInfo',
-  'A session as the spec describes it.',
-);
-
-export const SessionListSchema = named(
-  z.object({ sessions: z.array(SessionInfoSchema), next_cursor: z.string().nullable() }).strict(),
-  'SessionList',
-  'One page of sessions, newest first; pass next_cursor as cursor for the next page (null on the last).',
-);
-
-export const ErrorSchema = named(
-  z
-    .object({
-      error: z
-        .object({
-          code: z.string().regex(/^[a-z][a-z0-9_]*$/).describe('snake_case, stable: match on this'),
-          message: z.string().describe('what is wrong, for a human'),
-        })
-        .strict(),
-      session: SessionInfoSchema.optional().describe('stale_review only: the session as it is now, with the open review_round'),
-    })
-    .strict(),
-  'Error',
-  'Every error response has this body.',
-);
-
-export const ArtifactsSchema = named(
-  z
-    .object({
-      prd: z.string().nullable(),
-      tech_spec: z.string().nullable(),
-      scaffold: z.string().nullable(),
-      bug_report: z.string().nullable(),
-      work_dir: z.string(),
-    })
-    .strict(),
-  'Artifacts',
-  'Absolute paths of the session’s artifacts, null until the phase that writes one has run.',
-);
-
-/** Artifacts whose text `GET /sessions/{id}/artifacts/{name}` serves. */
-export const ArtifactNameSchema = z.enum(['prd', 'tech_spec', 'scaffold', 'bug_report']);
-export type ArtifactName = z.infer<typeof ArtifactNameSchema>;
-
-export const RunningSchema = named(z.object({ running: z.boolean() }).strict(), 'Running', 'Whether an agent phase is executing now.');
-
-const ArtifactRevisionSchema = named(
-  z
-    .object({
-      name: z.string(),
-      path: z.string().describe('relative to work_dir'),
-      sha256: z.string(),
-      bytes: z.int().min(0),
-      phase: PhaseSchema,
-      iteration: z.int().min(0),
-      at: timestamp,
-    })
-    .strict(),
-  'ArtifactRevision',
-  'One revision of an artifact, as the phase that wrote it reported it.',
-);
-
-export const HistorySchema = named(
-  z
-    .object({
-      session_id: z.string(),
-      status: SessionStatusSchema,
-      phases: z.array(
-        z
-          .object({
-            phase: PhaseSchema,
-            iteration: z.int().min(0),
-            review_round: z
-              .int()
-              .min(0)
-              .nullable()
-              .describe('the round it fed: pm and architect the next review, review its own, engineer and qa the approved one'),
-            started_at: timestamp,
-            ended_at: timestamp.nullable(),
-            artifacts: z.array(ArtifactRevisionSchema),
-          })
-          .strict(),
-      ),
-      decisions: z.array(
-        z
-          .object({
-            decision: z.enum(['approve', 'reject']),
-            review_round: z.int().min(1).nullable().describe('the round it answered; null from workers older than review rounds'),
-            documents: z
-              .object({ prd: z.string().nullable(), tech_spec: z.string().nullable(), scaffold: z.string().nullable() })
-              .strict()
-              .nullable()
-              .describe('sha256 of each document open in that round'),
-            at: timestamp,
-            by: z.string().nullable(),
-            via: z.enum(['update', 'signal']).describe('update: through the API; signal: an operator (CLI, Web UI)'),
-            feedback: z.string().nullable(),
-            reject_to: RejectTargetSchema.nullable(),
-          })
-          .strict(),
-      ),
-      artifact_revisions: z.array(ArtifactRevisionSchema),
-      events: z.array(z.looseObject({ kind: z.string(), at: timestamp })).describe('the raw audit events, oldest first'),
-      deliveries: z
-        .array(
-          z
-            .object({
-              event_id: z.string().describe('the webhook-id'),
-              type: z.string(),
-              host: z.string().describe('the receiver’s host (never its path or query)'),
-              outcome: z.enum(['delivered', 'gave_up']),
-              attempts: z.int().min(0),
-              last_status: z.int().nullable().describe('the receiver’s last HTTP status; null when it never answered'),
-              last_error: z.string().nullable(),
-              at: timestamp,
-            })
-            .strict(),
-        )
-        .describe('webhook deliveries so far, oldest first (empty without webhooks)'),
-    })
-    .strict(),
-  'SessionHistory',
-  'The audit trail: phases with start and end times, every decision, and artifact revisions.',
-);
-
-export const HealthSchema = named(
-  z.object({ status: z.enum(['healthy', 'unhealthy']), timestamp }).strict(),
-  'Health',
-  'Liveness of the gateway process.',
-);
-
-export const ReadinessSchema = named(
-  z
-    .object({
-      status: z.enum(['ready', 'not_ready']),
-      database: z.enum(['connected', 'disconnected']).describe('whether Temporal answers'),
-      timestamp,
-      error: z.string().optional(),
-    })
-    .strict(),
-  'Readiness',
-  'Whether the gateway can serve: Temporal answers.',
-);
 
 // Requests.
 
@@ -298,7 +72,7 @@ export const ApproveBody = z.object({ by: decidedBy, review_round: reviewRound }
 export const RejectBody = z
   .object({
     feedback: chars(1, MAX_FEEDBACK_LENGTH, { pattern: NOT_BLANK, message: 'feedback must not be blank', trim: true }),
-    reject_to: RejectTargetSchema.default('architect'),
+    reject_to: RejectTargetSchema.default(DEFAULT_REJECT_TARGET),
     by: decidedBy,
     review_round: reviewRound,
   })
@@ -331,6 +105,12 @@ export const ListSessionsQuery = z
 
 /** Query of `GET /sessions/{id}/logs`. */
 export const LogsQuery = z.object({ lines: z.coerce.number().int().min(1).max(10_000).default(50) }).strict();
+
+/** The schema of each path parameter, by its name in the route (`:id`, `:name`). */
+export const PATH_PARAMETERS = {
+  id: z.string().regex(SESSION_ID_PATTERN),
+  name: ArtifactNameSchema,
+} satisfies Record<string, z.ZodType>;
 
 /** Routes without query parameters refuse any. */
 export const NoQuery = z.object({}).strict();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Express, RequestHandler } from 'express';
-import { FINAL_STATUSES, SessionStatus } from '../../workflows/definitions';
+import { type DocumentName, FINAL_STATUSES, SessionStatus } from '../../workflows/definitions';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { HttpError } from './http-errors';
 import { OPERATIONS, type Operation } from './operations';
@@ -23,12 +23,12 @@ export interface SessionRouteOptions {
   jsonBody: RequestHandler;
 }
 
-const ARTIFACT_CONTENT_TYPES = {
+const ARTIFACT_CONTENT_TYPES: Record<DocumentName, string> = {
   prd: 'text/markdown; charset=utf-8',
   tech_spec: 'text/markdown; charset=utf-8',
   scaffold: 'text/x-shellscript; charset=utf-8',
   bug_report: 'text/markdown; charset=utf-8',
-} as const;
+};
 
 /**
  * Registers every /sessions route on `router`: thin handlers that validate, call one Orchestrator method under

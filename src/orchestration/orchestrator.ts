@@ -62,7 +62,6 @@ export type { SessionChange, WatchCursor, WatchOptions } from '../sessions/sessi
 export type { TemporalReachability, TemporalState } from './connection-state';
 export type { DeadlineOptions } from './call-deadline';
 
-export { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH } from './session-start';
 
 /** Who makes a decision, and the id that makes a retried decision apply once. */
 export interface DecisionOptions {

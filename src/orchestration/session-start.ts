@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { WorkflowStartOptions } from '@temporalio/client';
 import {
+  MAX_MISSION_LENGTH,
+  MAX_PROJECT_NAME_LENGTH,
   type ModelPrices,
   SearchAttributeKeys,
   SESSION_ID_PREFIX,
@@ -15,10 +17,6 @@ import { hostOf, type SessionNotifySettings } from '../../workflows/webhook-defi
 import { listOf, type OrchestratorConfig, phaseTimeoutsOf } from '../config';
 import { NotifyUrlNotAllowedError, ValidationError } from './errors';
 
-/** Longest mission accepted, in characters (it travels in every session's memo). */
-export const MAX_MISSION_LENGTH = 10_000;
-/** Longest project name accepted. */
-export const MAX_PROJECT_NAME_LENGTH = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A start request after validation: the trimmed mission and project (null when none), and its webhook receiver. */

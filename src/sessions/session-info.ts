@@ -5,10 +5,11 @@ import { requiredTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import {
   FINAL_STATUSES,
+  isPhase,
+  isSessionStatus,
   type ModelPrices,
   type PauseReason,
   type Phase,
-  PHASES,
   SearchAttributeKeys,
   type SessionMemo,
   type SessionState,
@@ -70,8 +71,6 @@ export function costOf(promptTokens: number, completionTokens: number, prices: M
   return Math.round(((promptTokens * prices.inputPerMTok + completionTokens * prices.outputPerMTok) / 1_000_000) * 1e6) / 1e6;
 }
 
-const KNOWN_STATUSES = new Set<string>(Object.values(SessionStatus));
-
 /** What a SessionInfo is made of: these fields of an execution as visibility describes or lists it. */
 export type SessionExecution = Pick<WorkflowExecutionInfo, 'workflowId' | 'startTime' | 'status' | 'typedSearchAttributes' | 'memo'>;
 
@@ -123,7 +122,7 @@ export function sessionInfoFromExecution(
   const attributes = info.typedSearchAttributes;
   const memo = (info.memo ?? {}) as Partial<SessionMemo>;
   const recorded = attributes.get(SearchAttributeKeys.status);
-  let status = recorded && KNOWN_STATUSES.has(recorded) ? (recorded as SessionStatus) : SessionStatus.PENDING;
+  let status: SessionStatus = isSessionStatus(recorded) ? recorded : SessionStatus.PENDING;
   if (!FINAL_STATUSES.includes(status)) {
     const execution = info.status.name;
     if (execution === 'CANCELLED') status = SessionStatus.CANCELLED;
@@ -136,7 +135,7 @@ export function sessionInfoFromExecution(
     userMission: memo.userMission ?? '',
     projectName: memo.projectName ?? null,
     status,
-    currentPhase: phase && (PHASES as readonly string[]).includes(phase) ? (phase as Phase) : 'pm',
+    currentPhase: isPhase(phase) ? phase : 'pm',
     createdAt: info.startTime,
     updatedAt: updatedAt && updatedAt > info.startTime ? updatedAt : info.startTime,
     iterationCount: attributes.get(SearchAttributeKeys.iterationCount) ?? 0,

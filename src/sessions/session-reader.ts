@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { HISTORY_DIR, revisionPath, revisionsIn } from '../../activities/workspace-history';
-import { ARTIFACT_PATHS, SESSION_LOG_PATH, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
+import { ARTIFACT_PATHS, type DocumentName, SESSION_ID_PATTERN, SESSION_LOG_PATH, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { WithDeadline } from '../orchestration/call-deadline';
 import { SessionNotFoundError } from '../orchestration/errors';
 import { listSessionDir, openSessionFile, readSessionFile, sessionFileExists } from './session-files';
@@ -10,12 +10,10 @@ import { type SessionInfo, sessionInfoFromExecution } from './session-info';
 import { type ListSessionsOptions, listSessionPage, type SessionPage } from './session-listing';
 import { type LogChunk, type LogTail, readLogLines, tailLines } from './session-log';
 
-const SESSION_ID_PATTERN = /^sess_[A-Za-z0-9_-]{1,64}$/;
 /** Work directories remembered; each is fixed for a session's life, so an entry never goes stale. */
 const WORK_DIR_CACHE_SIZE = 10_000;
 
-/** Names of the documents a session has. */
-export type DocumentName = keyof typeof ARTIFACT_PATHS;
+export type { DocumentName } from '../../workflows/definitions';
 
 /** Absolute paths of a session's artifacts; null until the phase that writes one has run. */
 export interface SessionArtifacts {

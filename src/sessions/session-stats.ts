@@ -126,9 +126,16 @@ export class SessionStatsCollector {
     // A count's cost is the rows it matches, so each figure is counted once: open sessions in review are the
     // sessions awaiting approval, and the review funnel's 0 s bucket is them all.
     const otherPhases = PHASES.filter((phase) => phase !== 'review');
+    const byExecutionStatus = async (): Promise<[number, number]> => {
+      const { count: all, groups } = await client.workflow.count(`${TYPE_CLAUSE} GROUP BY ExecutionStatus`);
+      const running = groups.find((group) => group.groupValues.some((value) => String(value) === 'Running'));
+      return [all, running?.count ?? 0];
+    };
+    // One scan for the total and the open ones.
+    const grouped = byExecutionStatus();
     const [total, active, approvals, reachedQa, qaPassed, ...rest] = await settleAll([
-      count(),
-      count(RUNNING_CLAUSE),
+      grouped.then(([all]) => all),
+      grouped.then(([, running]) => running),
       count(APPROVED_CLAUSE),
       count(`SessionPhase IN ('qa', 'done')`),
       count(`SessionQaPassed = true`),

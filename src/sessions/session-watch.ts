@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ArtifactRef, FINAL_STATUSES, type SessionEvent } from '../../workflows/definitions';
+import { type ArtifactRef, FINAL_STATUSES, type SessionEvent, SessionStatus } from '../../workflows/definitions';
 import { SessionNotFoundError, WorkerUnavailableError } from '../orchestration/errors';
-import { type AuditState, applyAuditEvent, INITIAL_AUDIT_STATE } from './audit-state';
+import { type AuditState, applyAuditEvent, INITIAL_AUDIT_STATE } from '../../workflows/session-state';
 import type { SessionInfo } from './session-info';
 import type { SessionReader } from './session-reader';
 
@@ -28,11 +28,16 @@ export interface WatchOptions {
   pollMs: number;
   /** The audit trail is re-read at least this often while the session is open. @default 2000 */
   historyEveryMs: number;
+  /**
+   * After a change, the audit trail is re-read once this long has passed since the last read (a burst of changes
+   * costs one query), at once when the session enters review or ends. @default 1000
+   */
+  historyAfterChangeMs: number;
   /** Bound on each Temporal call. @default 5000 */
   requestTimeoutMs: number;
 }
 
-const DEFAULTS: WatchOptions = { pollMs: 250, historyEveryMs: 2_000, requestTimeoutMs: 5_000 };
+const DEFAULTS: WatchOptions = { pollMs: 250, historyEveryMs: 2_000, historyAfterChangeMs: 1_000, requestTimeoutMs: 5_000 };
 
 interface Subscriber {
   push(change: SessionChange): void;
@@ -201,7 +206,7 @@ class SessionPoller {
   }
 
   private async run(): Promise<void> {
-    const { pollMs, historyEveryMs, requestTimeoutMs } = this.options;
+    const { pollMs, historyEveryMs, historyAfterChangeMs, requestTimeoutMs } = this.options;
     let snapshot = '';
     let queriedFor = '';
     let queriedAt = 0;
@@ -223,7 +228,10 @@ class SessionPoller {
           this.broadcast({ kind: 'info', info });
         }
         const updatedAt = info.updatedAt.toISOString();
-        if (!this.auditDone && (updatedAt !== queriedFor || Date.now() - queriedAt >= historyEveryMs)) {
+        const sinceRead = Date.now() - queriedAt;
+        const urgent = info.status === SessionStatus.AWAITING_APPROVAL || FINAL_STATUSES.includes(info.status);
+        const changed = updatedAt !== queriedFor && (urgent || sinceRead >= historyAfterChangeMs);
+        if (!this.auditDone && (changed || sinceRead >= historyEveryMs)) {
           if (await this.readAudit()) {
             queriedFor = updatedAt;
             queriedAt = Date.now();

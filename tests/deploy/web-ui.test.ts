@@ -24,7 +24,7 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
   });
   after(() => harness.close());
 
-  void test('summary (project and mission), current details (status, phase, iteration), activities named after phases, README list query and signals', async () => {
+  void test('summary (project and mission), current details (status, phase, iteration), activities named after phases, the documented list query and signals', async () => {
     const { orchestrator, client } = harness;
     const id = await orchestrator.startNewSession('Build a recipe search API', 'web-ui');
     await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
@@ -37,7 +37,7 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
     assert.equal(metadata.definition?.type, 'sessionWorkflow');
     assert.match(metadata.currentDetails ?? '', /\*\*Status:\*\* awaiting_approval · \*\*Phase:\*\* review · \*\*Iteration:\*\* 0\/\d+/);
     const names = (list: { name: string }[] | undefined): string[] => (list ?? []).map((d) => d.name).sort();
-    assert.deepEqual(names(metadata.definition?.signalDefinitions), ['approve', 'phaseRetrying', 'reject'], 'the signals the README commands send, and the worker’s retry notice');
+    assert.deepEqual(names(metadata.definition?.signalDefinitions), ['approve', 'phaseRetrying', 'reject'], 'the signals the documented commands send, and the worker’s retry notice');
     assert.deepEqual(names(metadata.definition?.updateDefinitions), ['approve', 'extendBudget', 'reject']);
 
     const scheduled = new Set<string>();
@@ -47,13 +47,13 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
     }
     assert.deepEqual([...scheduled].filter((type) => type !== 'logSessionEvent').sort(), ['architect', 'pm'], 'activity types are the phase names');
 
-    // The README's Web UI list query, as the UI (and `temporal workflow list --query`) runs it.
+    // The Web UI list query of docs/operations.md, as the UI (and `temporal workflow list --query`) runs it.
     const query = `WorkflowType = 'sessionWorkflow' AND SessionStatus = 'awaiting_approval' AND SessionProject = 'web-ui'`;
     const found: string[] = [];
     for await (const execution of client.workflow.list({ query })) found.push(execution.workflowId);
     assert.deepEqual(found, [id]);
 
-    // The README's `temporal workflow signal` approval, with the real Temporal CLI.
+    // The `temporal workflow signal` approval of docs/operations.md, with the real Temporal CLI.
     await run(findTemporalCli(), ['workflow', 'signal', '--address', address, '--namespace', 'default', '--workflow-id', id, '--name', 'approve', '--input', '{"by":"ops"}']);
     const done = await harness.waitForStatus(id, SessionStatus.COMPLETED);
     assert.equal(done.currentPhase, 'done');

@@ -3,10 +3,16 @@ import { describe, test } from 'node:test';
 import { SessionStatus, type SessionWorkflowInput } from '../../workflows/definitions';
 import {
   applyApproval,
+  applyAuditEvent,
+  applyBudgetExtension,
   applyQaResult,
   applyRejection,
+  completePhase,
+  type AuditState,
   createInitialState,
   decisionRefusal,
+  INITIAL_AUDIT_STATE,
+  pauseForBudget,
   rejectArgsProblem,
   startPhase,
 } from '../../workflows/session-state';
@@ -91,5 +97,61 @@ describe('session state transitions (pure)', () => {
     assert.match(rejectArgsProblem(undefined) ?? '', /non-empty/);
     assert.match(rejectArgsProblem({ feedback: 'ok', rejectTo: 'qa' as 'pm' }) ?? '', /reject_to/);
     assert.match(rejectArgsProblem({ feedback: 'x'.repeat(20_001) }) ?? '', /at most/);
+  });
+
+  test('the audit trail alone tells the status, phase and iteration the transitions left', () => {
+    const state = createInitialState({ ...input, tokenBudget: 100 }, NOW, true);
+    const fromTrail = (): AuditState => state.events.reduce(applyAuditEvent, INITIAL_AUDIT_STATE);
+    const seen: string[] = [];
+    /** After a decision or a QA verdict the workflow already points at the next phase; the trail shows it once it starts. */
+    const check = (step: string, samePhase = true): void => {
+      const view = fromTrail();
+      seen.push(view.status);
+      assert.equal(view.status, state.status, step);
+      if (samePhase) assert.deepEqual([view.phase, view.iteration], [state.phase, state.iterationCount], step);
+    };
+    check('before any entry');
+    for (const phase of ['pm', 'architect', 'review'] as const) {
+      startPhase(state, phase, NOW);
+      check(`entered ${phase}`);
+    }
+    applyRejection(state, { feedback: 'more', rejectTo: 'pm' }, 'update', NOW);
+    check('rejected', false);
+    for (const phase of ['pm', 'architect', 'review'] as const) {
+      startPhase(state, phase, NOW);
+      check(`entered ${phase} again`);
+    }
+    applyApproval(state, { by: 'ann' }, 'signal', NOW);
+    check('approved', false);
+    startPhase(state, 'engineer', NOW);
+    check('entered engineer');
+    pauseForBudget(state, NOW);
+    check('paused');
+    applyBudgetExtension(state, { addTokens: 50 }, NOW);
+    check('resumed');
+    startPhase(state, 'qa', NOW);
+    applyQaResult(state, { passed: false, summary: 'red', artifacts: [] }, NOW);
+    check('QA failed', false);
+    startPhase(state, 'engineer', NOW);
+    check('entered engineer after QA');
+    startPhase(state, 'qa', NOW);
+    applyQaResult(state, { passed: true, summary: 'green', artifacts: [] }, NOW);
+    check('completed');
+    assert.deepEqual(
+      [...new Set(seen)],
+      [SessionStatus.PENDING, SessionStatus.RUNNING, SessionStatus.AWAITING_APPROVAL, SessionStatus.PAUSED, SessionStatus.COMPLETED],
+    );
+  });
+});
+
+describe('phase order (pure)', () => {
+  test('pm → architect → review, engineer → qa; QA and review move on through their outcomes only', () => {
+    const state = createInitialState(input, NOW);
+    const after = (phase: Parameters<typeof completePhase>[1]): string => {
+      state.phase = phase;
+      completePhase(state, phase);
+      return state.phase;
+    };
+    assert.deepEqual(['pm', 'architect', 'engineer', 'qa', 'review'].map((phase) => after(phase as Parameters<typeof completePhase>[1])), ['architect', 'review', 'qa', 'qa', 'review']);
   });
 });

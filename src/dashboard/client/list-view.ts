@@ -1,7 +1,8 @@
+import type { SessionListJson } from '../../gateway/wire';
+import { MAX_MISSION_LENGTH, MAX_PROJECT_NAME_LENGTH, SESSION_STATUSES } from '../../../workflows/vocabulary';
 import { ApiError, getJson, postJson, type Session } from './api';
 import { age, badge, byId, clearMessages, h, say } from './dom';
 
-const STATUSES = ['pending', 'running', 'awaiting_approval', 'paused', 'completed', 'failed', 'expired', 'cancelled'];
 const PAGE_SIZE = 25;
 const REFRESH_MS = 3000;
 
@@ -36,8 +37,8 @@ export function showListView(params: URLSearchParams): void {
 }
 
 function startForm(): HTMLElement {
-  const mission = h('textarea', { id: 'mission', name: 'mission', rows: '3', required: '', maxlength: '10000' });
-  const project = h('input', { id: 'project', name: 'project', type: 'text', maxlength: '100', autocomplete: 'off' });
+  const mission = h('textarea', { id: 'mission', name: 'mission', rows: '3', required: '', maxlength: String(MAX_MISSION_LENGTH) });
+  const project = h('input', { id: 'project', name: 'project', type: 'text', maxlength: String(MAX_PROJECT_NAME_LENGTH), autocomplete: 'off' });
   const form = h(
     'form',
     { id: 'start-form', class: 'card' },
@@ -62,7 +63,7 @@ function startForm(): HTMLElement {
 }
 
 function filterForm(query: ListQuery): HTMLElement {
-  const status = h('select', { id: 'filter-status', name: 'status' }, h('option', { value: '' }, 'any status'), ...STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
+  const status = h('select', { id: 'filter-status', name: 'status' }, h('option', { value: '' }, 'any status'), ...SESSION_STATUSES.map((s) => h('option', { value: s }, s.replace('_', ' '))));
   status.value = query.status;
   const project = h('input', { id: 'filter-project', name: 'project', type: 'text', value: query.project, autocomplete: 'off' });
   const form = h(
@@ -85,7 +86,7 @@ function filterForm(query: ListQuery): HTMLElement {
 async function loadPage(query: ListQuery): Promise<void> {
   const search = new URLSearchParams(withoutEmpty({ status: query.status, project: query.project, cursor: query.cursor, limit: String(PAGE_SIZE) }));
   try {
-    const page = await getJson<{ sessions: Session[]; next_cursor: string | null }>(`/sessions?${search.toString()}`);
+    const page = await getJson<SessionListJson>(`/sessions?${search.toString()}`);
     byId('session-table').replaceChildren(table(page.sessions), pager(query, page.next_cursor));
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) say(`Could not list sessions: ${err instanceof Error ? err.message : String(err)}`, 'error');

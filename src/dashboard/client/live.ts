@@ -1,9 +1,10 @@
-import { getToken, postJson } from './api';
+import type { Phase, SessionStatus } from '../../../workflows/vocabulary';
+import { getToken, postJson, type Session } from './api';
 
 /** What a session's stream delivers. */
 export interface LiveHandlers {
-  session(data: Record<string, unknown>): void;
-  audit(data: { index: number; event: { kind: string; at: string }; status: string; phase: string; iteration: number }): void;
+  session(data: Session): void;
+  audit(data: { index: number; event: { kind: string; at: string }; status: SessionStatus; phase: Phase; iteration: number }): void;
   log(data: { line: string }): void;
   /** A phase wrote a new revision of an artifact (fetch its text only now). */
   artifact(data: { name: string; sha256: string }): void;
@@ -48,7 +49,7 @@ export class LiveSession {
       });
     };
     source.addEventListener('open', () => this.handlers.connected(true));
-    on<Record<string, unknown>>('session', (data) => this.handlers.session(data));
+    on<Session>('session', (data) => this.handlers.session(data));
     on<Parameters<LiveHandlers['audit']>[0]>('audit', (data) => this.handlers.audit(data), true);
     on<{ line: string }>('log', (data) => this.handlers.log(data), true);
     on<{ name: string; sha256: string }>('artifact', (data) => this.handlers.artifact(data));

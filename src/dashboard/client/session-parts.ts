@@ -1,23 +1,9 @@
 import DOMPurify from 'dompurify';
 import { diffLines } from 'diff';
 import { marked } from 'marked';
+import type { HistoryJson } from '../../gateway/wire';
 import { duration, h } from './dom';
 import { type Commit, commitsOfRuns, diffExpander } from './phase-diff';
-
-/** The audit trail as GET /sessions/{id}/history returns it (the parts the page shows). */
-export interface History {
-  phases: { phase: string; iteration: number; review_round?: number | null; started_at: string; ended_at: string | null }[];
-  decisions: {
-    decision: string;
-    at: string;
-    by: string | null;
-    via: string;
-    feedback: string | null;
-    reject_to: string | null;
-    review_round?: number | null;
-    documents?: { prd: string | null; tech_spec: string | null; scaffold: string | null } | null;
-  }[];
-}
 
 /** GET /sessions/{id}/artifacts/{name}/revisions. */
 export interface Revisions {
@@ -50,7 +36,7 @@ export function lineDiff(before: string, after: string): HTMLElement {
  * The phases as an ordered list with durations; the open one says so. A finished agent phase with its commit in
  * `commits` gets a "diff" expander (fetched from `base`/diff when opened).
  */
-export function timeline(history: History, now = Date.now(), git: { base: string; commits: Commit[] } | null = null): HTMLElement {
+export function timeline(history: HistoryJson, now = Date.now(), git: { base: string; commits: Commit[] } | null = null): HTMLElement {
   if (history.phases.length === 0) return h('p', { class: 'muted' }, 'No phase has started yet.');
   const commits = git ? commitsOfRuns(history.phases, git.commits) : [];
   return h(
@@ -74,7 +60,7 @@ export function timeline(history: History, now = Date.now(), git: { base: string
 }
 
 /** Every decision with who, when, how and the feedback. */
-export function decisions(history: History): HTMLElement {
+export function decisions(history: HistoryJson): HTMLElement {
   if (history.decisions.length === 0) return h('p', { class: 'muted' }, 'No decision yet.');
   return h(
     'ol',

@@ -1,12 +1,13 @@
+import type { HistoryJson } from '../../gateway/wire';
+import { DEFAULT_REJECT_TARGET, type DocumentName, FINAL_STATUSES, REJECT_TARGETS } from '../../../workflows/vocabulary';
 import { ApiError, type DashboardConfig, getJson, postJson, type Session } from './api';
 import { age, badge, byId, h, say } from './dom';
 import { LiveSession } from './live';
 import type { Commit } from './phase-diff';
-import { decisions, documentSection, type History, type Revisions, timeline } from './session-parts';
+import { decisions, documentSection, type Revisions, timeline } from './session-parts';
 
-const FINAL = ['completed', 'failed', 'expired', 'cancelled'];
 const LOG_LINES_KEPT = 500;
-const DOCUMENTS: [string, string][] = [
+const DOCUMENTS: [DocumentName, string][] = [
   ['prd', 'Product requirements (PRD)'],
   ['tech_spec', 'Technical specification'],
   ['bug_report', 'QA bug report'],
@@ -60,7 +61,7 @@ export function showSessionView(id: string, config: DashboardConfig): void {
       render(first);
       details.refresh('all');
       live = new LiveSession(id, {
-        session: (data) => render(data as unknown as Session),
+        session: (data) => render(data),
         audit: (data) => {
           if (session) render({ ...session, status: data.status, current_phase: data.phase, iteration_count: data.iteration });
           // A new review opens a new round: read it, so the decision buttons answer the round on screen.
@@ -154,7 +155,8 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
   if (s.status === 'awaiting_approval') {
     const by = h('input', { id: 'decided-by', type: 'text', autocomplete: 'name', value: localStorage.getItem('orchestrator.by') ?? '' });
     const feedback = h('textarea', { id: 'feedback', rows: '3', required: '' });
-    const target = h('select', { id: 'reject-to' }, h('option', { value: 'architect' }, 'architect'), h('option', { value: 'pm' }, 'pm'));
+    const targets = [DEFAULT_REJECT_TARGET, ...REJECT_TARGETS.filter((phase) => phase !== DEFAULT_REJECT_TARGET)];
+    const target = h('select', { id: 'reject-to' }, ...targets.map((phase) => h('option', { value: phase }, phase)));
     const approve = h('button', { type: 'button', id: 'approve' }, 'Approve');
     const who = (): string | undefined => {
       localStorage.setItem('orchestrator.by', by.value.trim());
@@ -173,7 +175,7 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
     actions.append(h('div', { class: 'card review', 'data-review-round': String(s.review_round ?? '') }, h('h2', {}, s.review_round === null ? 'Review' : `Review, round ${s.review_round}`),
       h('label', { for: 'decided-by' }, 'Your name (recorded with the decision)'), by, approve, reject));
   }
-  if (!FINAL.includes(s.status) && s.token_budget !== null && s.token_budget !== undefined) {
+  if (!FINAL_STATUSES.includes(s.status) && s.token_budget !== null && s.token_budget !== undefined) {
     const amount = h('input', { id: 'add-tokens', type: 'number', min: '1', step: '1', value: String(s.token_budget) });
     const extend = h('form', { id: 'budget-form', class: 'budget' },
       h('label', { for: 'add-tokens' }, 'Tokens to add to the budget'), amount,
@@ -184,7 +186,7 @@ function renderActions(s: Session, base: string, refresh: () => void, render: (s
     });
     actions.append(h('div', { class: 'card' }, h('h2', {}, s.status === 'paused' ? 'Paused at its token budget' : 'Token budget'), extend));
   }
-  if (!FINAL.includes(s.status)) {
+  if (!FINAL_STATUSES.includes(s.status)) {
     const cancel = h('button', { type: 'button', id: 'cancel', class: 'danger' }, 'Cancel session');
     cancel.addEventListener('click', () => decide('cancel', {}, 'Cancelled'));
     actions.append(h('p', {}, cancel));
@@ -224,7 +226,7 @@ class SessionDetails {
       const names = asked.filter((name) => paths[name]);
       for (const name of asked) if (!paths[name]) this.docs.set(name, null);
       const [history, docs, commits] = await Promise.all([
-        wanted.includes('history') ? optional(getJson<History>(`${this.base}/history`), 503) : Promise.resolve(null),
+        wanted.includes('history') ? optional(getJson<HistoryJson>(`${this.base}/history`), 503) : Promise.resolve(null),
         Promise.all(names.map((name) => optional(getJson<Revisions>(`${this.base}/artifacts/${name}/revisions`), 404))),
         wanted.includes('history') ? optional(getJson<{ commits: Commit[] }>(`${this.base}/commits`), 404) : Promise.resolve(null),
       ]);
