@@ -11,7 +11,6 @@ import { logSessionEvent, writingCarriedLines } from './session-log';
 import type { NotifierActivities } from '../workflows/webhook-definitions';
 
 export { agentSetupSummary, type AgentSetupSummary } from './agent-setup';
-export { startWorkDirRetention, sweepWorkDirs } from './retention';
 export { retryLimitInterceptor } from './retry-limit';
 export { assertPreflight, preflight, PreflightError, type PreflightProblem } from './preflight';
 

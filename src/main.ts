@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
-import { resolveConfig } from './config';
-import { logger } from './logger';
+import { loadConfig, type ProcessConfig } from './config/load-config';
+import { logger, setLogLevel } from './logger';
 import { startSupervisedDevServer, type SupervisedDevServer } from './temporal/dev-server-supervisor';
 
 type Cleanup = () => Promise<void>;
@@ -11,10 +11,9 @@ type Cleanup = () => Promise<void>;
  * one), which the server's own start-up then overlaps instead of following.
  */
 async function loadGatewayModules() {
-  const [client, activities, gatewayConfig, gateway, orchestration, connectionOptions, namespace, tracing] = await Promise.all([
+  const [client, activities, gateway, orchestration, connectionOptions, namespace, tracing] = await Promise.all([
     import('@temporalio/client'),
     import('../activities/index.js'),
-    import('./gateway/gateway-config.js'),
     import('./gateway/server.js'),
     import('./orchestration/orchestrator.js'),
     import('./temporal/connection-options.js'),
@@ -25,29 +24,26 @@ async function loadGatewayModules() {
     ...activities,
     Client: client.Client,
     Connection: client.Connection,
-    gatewaySettingsFromEnv: gatewayConfig.gatewaySettingsFromEnv,
-    startGateway: gateway.startGateway,
+    startConfiguredGateway: gateway.startConfiguredGateway,
     Orchestrator: orchestration.Orchestrator,
     RECONNECT_CHANNEL_ARGS: connectionOptions.RECONNECT_CHANNEL_ARGS,
     temporalConnectionOptions: connectionOptions.temporalConnectionOptions,
     setUpNamespace: namespace.setUpNamespace,
-    startTracingFromEnv: tracing.startTracingFromEnv,
+    startConfiguredTracing: tracing.startConfiguredTracing,
     currentTracing: tracing.currentTracing,
   };
 }
 
-/** The worker's modules (the SDK's worker and its native bridge), which the gateway does not need. */
+/** The worker's modules (with the SDK's worker and its native bridge), which the gateway does not need. */
 async function loadWorkerModules() {
-  const [worker, runtime, sessionWorker, bundling] = await Promise.all([
-    import('@temporalio/worker'),
+  const [runtime, sessionWorker, bundling] = await Promise.all([
     import('./temporal/runtime.js'),
     import('./worker.js'),
     import('./temporal/bundle-workflows.js'),
   ]);
   return {
-    NativeConnection: worker.NativeConnection,
     installRuntime: runtime.installRuntime,
-    createSessionWorker: sessionWorker.createSessionWorker,
+    startSessionWorker: sessionWorker.startSessionWorker,
     bundleWorkflowsInThread: bundling.bundleWorkflowsInThread,
   };
 }
@@ -58,7 +54,16 @@ async function loadWorkerModules() {
  * started in reverse order.
  */
 async function main(): Promise<void> {
-  const config = resolveConfig();
+  let loaded: ProcessConfig;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    process.exitCode = 1;
+    return;
+  }
+  setLogLevel(loaded.logLevel);
+  const config = loaded.orchestrator;
   const cleanups: Cleanup[] = [];
   let stopping: Promise<void> | null = null;
   const stop = (reason: string): Promise<void> =>
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
   try {
     gatewayModules = await modulesLoading;
     // Before the Orchestrator, the gateway and the worker: each takes its interceptors from the started tracing.
-    const tracing = gatewayModules.startTracingFromEnv();
+    const tracing = gatewayModules.startConfiguredTracing(loaded.tracing);
     if (tracing) {
       const { currentTracing } = gatewayModules;
       cleanups.push(() => currentTracing()?.shutdown() ?? Promise.resolve());
@@ -132,57 +137,34 @@ async function main(): Promise<void> {
     // The gateway first: it reads from Temporal alone, so it is ready while the worker bundles its workflows.
     const orchestrator = new gatewayModules.Orchestrator({ ...config, temporalAddress: address }, { connection });
     cleanups.push(() => orchestrator.close()); // its calls (probes included) settle before the connection closes
-    const { host } = gatewayModules.gatewaySettingsFromEnv();
-    const gateway = await gatewayModules.startGateway({ orchestrator }, config.port, host);
+    const gateway = await gatewayModules.startConfiguredGateway(orchestrator, loaded);
     let gatewayClosing: Promise<void> | null = null;
     const closeGateway = (): Promise<void> => (gatewayClosing ??= gateway.close());
     cleanups.push(closeGateway);
-    logger.info({ host, url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
+    logger.info({ host: loaded.gateway.host, url: `http://127.0.0.1:${gateway.port}` }, 'gateway listening');
 
     workerModules.installRuntime({ shutdownSignals: [] });
-    const activities = gatewayModules.createActivities({}, { config });
-    const setup = await gatewayModules.agentSetupSummary(config);
-    logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
-    const workerConnection = await workerModules.NativeConnection.connect(connectionOptions);
-    cleanups.push(() => workerConnection.close());
-    // Bundled off this thread when not prebuilt: webpack would stall the gateway answering beside it.
-    let workflowBundle: { codePath: string } | { code: string };
-    if (config.workflowBundlePath) {
-      workflowBundle = { codePath: config.workflowBundlePath };
-    } else {
-      const bundleStarted = Date.now();
-      const code = await workerModules.bundleWorkflowsInThread(logger);
-      logger.info({ bytes: Buffer.byteLength(code), ms: Date.now() - bundleStarted }, 'workflow bundle built in a worker thread');
-      workflowBundle = { code };
-    }
-    const worker = await workerModules.createSessionWorker({
-      connection: workerConnection,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      activities,
-      workflowBundle,
-      maxCachedWorkflows: config.workerMaxCachedWorkflows,
-    });
-    // A signal may have come while the worker was being created (the gateway already answered): stop here then.
-    if (stopping) return;
-    const workerRun = worker.run();
-    cleanups.push(async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await workerRun.catch(() => undefined);
-    });
-    logger.info({ taskQueue: config.taskQueue }, 'worker started');
-    const stopRetention = gatewayModules.startWorkDirRetention({
+    const worker = await workerModules.startSessionWorker(config, {
+      connection: connectionOptions,
       client: new gatewayModules.Client({ connection, namespace: config.namespace }),
-      workDirBase: config.workDirBase,
-      retentionDays: config.workDirRetentionDays ?? config.retentionDays,
-      onReport: (sweep) => sweep.removed.length > 0 && logger.info(sweep, 'work directories past retention removed'),
-      onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
+      // Bundled off this thread when not prebuilt: webpack would stall the gateway answering beside it.
+      bundleWorkflows: async () => {
+        const bundleStarted = Date.now();
+        const code = await workerModules.bundleWorkflowsInThread(logger);
+        logger.info({ bytes: Buffer.byteLength(code), ms: Date.now() - bundleStarted }, 'workflow bundle built in a worker thread');
+        return code;
+      },
     });
-    cleanups.push(() => Promise.resolve(stopRetention()));
+    // A signal may have come while the worker was starting (the gateway already answered): stop it here then.
+    if (stopping) {
+      await worker.stop();
+      return;
+    }
+    cleanups.push(() => worker.stop());
     // On shutdown the gateway stops taking requests first, as before the worker existed.
     cleanups.push(closeGateway);
 
-    await workerRun.catch(async (err: unknown) => {
+    await worker.finished.catch(async (err: unknown) => {
       logger.fatal({ err }, 'worker failed');
       process.exitCode = 1;
       await stop('worker failed');

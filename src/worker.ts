@@ -1,22 +1,16 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import {
-  agentSetupSummary,
-  assertPreflight,
-  createActivities,
-  PreflightError,
-  retryLimitInterceptor,
-  startWorkDirRetention,
-  type WorkerActivities,
-} from '../activities';
-import { DEFAULT_CONFIG, resolveConfig, temporalAddressOf } from './config';
-import { logger } from './logger';
-import { temporalConnectionOptions } from './temporal/connection-options';
-import { startHealthFile } from './temporal/health-file';
+import { agentSetupSummary, assertPreflight, createActivities, PreflightError, retryLimitInterceptor, type WorkerActivities } from '../activities';
+import { startHealthFile } from './background/health-file';
+import { startWorkDirRetention } from './background/work-dir-retention';
+import { DEFAULT_CONFIG, type OrchestratorConfig } from './config';
+import { loadConfig } from './config/load-config';
+import { logger, setLogLevel } from './logger';
+import { type TemporalConnectionOptions, temporalConnectionOptions } from './temporal/connection-options';
 import { installRuntime } from './temporal/runtime';
 import { setUpNamespace } from './temporal/namespace';
-import { startTracingFromEnv, currentTracing } from './tracing/tracing';
+import { currentTracing, startConfiguredTracing } from './tracing/tracing';
 import { WORKFLOW_INTERCEPTOR_MODULES, workerTracingOptions } from './tracing/worker-tracing';
-import { Client, Connection } from '@temporalio/client';
 
 /** What a session worker needs. */
 export interface SessionWorkerOptions {
@@ -65,47 +59,117 @@ export function createSessionWorker(options: SessionWorkerOptions): Promise<Work
   });
 }
 
-async function main(): Promise<void> {
-  const config = resolveConfig();
-  const tracing = startTracingFromEnv();
-  await assertPreflight(config);
-  installRuntime();
-  const address = temporalAddressOf(config);
-  const connectionOptions = temporalConnectionOptions(config);
-  const setupConnection = await Connection.connect(connectionOptions);
+/** Options of {@link startSessionWorker}; the Temporal SDK runtime must be installed first (installRuntime). */
+export interface WorkerStartOptions {
+  /** How the worker connects. @default temporalConnectionOptions(config) */
+  connection?: TemporalConnectionOptions;
+  /**
+   * A client of the caller's, on a namespace it has set up already: the work-directory retention asks it which
+   * sessions still run. Without one the start-up connects a client of its own, sets the namespace up through it
+   * (search attributes, retention) and closes it when the worker stops.
+   */
+  client?: Client;
+  /** The workflow code when WORKFLOW_BUNDLE_PATH names no prebuilt bundle. @default the SDK bundles `workflows/` */
+  bundleWorkflows?: () => Promise<string>;
+  /** @default createActivities({}, { config }) */
+  activities?: WorkerActivities;
+}
+
+/** A session worker started by {@link startSessionWorker}. */
+export interface RunningSessionWorker {
+  readonly worker: Worker;
+  /**
+   * Settles once the worker has stopped (after `stop()`, a shutdown signal the runtime handles, or a failure, when
+   * it rejects) and its background jobs and the connections the start-up opened are closed.
+   */
+  readonly finished: Promise<void>;
+  /** Shut the worker down and wait for {@link finished} (never rejects). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one way a process starts its session worker (`npm start` and the worker entry): activities from `config`,
+ * the worker on its own native connection, and its background jobs: the work-directory retention sweep and, with
+ * WORKER_HEALTH_FILE, the health file.
+ */
+export async function startSessionWorker(config: OrchestratorConfig, options: WorkerStartOptions = {}): Promise<RunningSessionWorker> {
+  const activities = options.activities ?? createActivities({}, { config });
+  const connectionOptions = options.connection ?? temporalConnectionOptions(config);
+  const closeOnStop: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closeOnStop.reverse()) await close();
+  };
   try {
-    await setUpNamespace(setupConnection, config);
-  } finally {
-    await setupConnection.close();
+    let client = options.client;
+    if (!client) {
+      const connection = await Connection.connect(connectionOptions);
+      closeOnStop.push(() => connection.close());
+      await setUpNamespace(connection, config);
+      client = new Client({ connection, namespace: config.namespace });
+    }
+    const setup = await agentSetupSummary(config);
+    logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
+    const connection = await NativeConnection.connect(connectionOptions);
+    closeOnStop.push(() => connection.close());
+    const workflowBundle = config.workflowBundlePath
+      ? { codePath: config.workflowBundlePath }
+      : options.bundleWorkflows && { code: await options.bundleWorkflows() };
+    const worker = await createSessionWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      activities,
+      workflowBundle,
+      maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    });
+    const running = worker.run();
+    const stopRetention = startWorkDirRetention({
+      client,
+      workDirBase: config.workDirBase,
+      retentionDays: config.workDirRetentionDays ?? config.retentionDays,
+      onReport: (report) => report.removed.length > 0 && logger.info(report, 'work directories past retention removed'),
+      onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
+    });
+    const stopHealthFile = config.workerHealthFile ? startHealthFile(config.workerHealthFile, () => worker.getState() === 'RUNNING') : () => undefined;
+    logger.info(
+      {
+        address: connectionOptions.address,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+        prebuiltBundle: config.workflowBundlePath !== undefined,
+        traces: currentTracing() ? 'otlp' : 'off',
+      },
+      'worker started',
+    );
+    const finished = running.finally(async () => {
+      stopHealthFile();
+      stopRetention();
+      await closeAll();
+    });
+    finished.catch(() => undefined); // the caller awaits it; a failure is theirs to report
+    return {
+      worker,
+      finished,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await finished.catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
   }
-  const activities = createActivities({}, { config });
-  const setup = await agentSetupSummary(config);
-  logger[setup.notice ? 'warn' : 'info'](setup, 'agent providers and child-process sandbox');
-  const connection = await NativeConnection.connect(connectionOptions);
-  const workflowBundle = config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined;
-  const worker = await createSessionWorker({
-    connection,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    activities,
-    workflowBundle,
-    maxCachedWorkflows: config.workerMaxCachedWorkflows,
-  });
-  const retentionConnection = await Connection.connect(connectionOptions);
-  const stopRetention = startWorkDirRetention({
-    client: new Client({ connection: retentionConnection, namespace: config.namespace }),
-    workDirBase: config.workDirBase,
-    retentionDays: config.workDirRetentionDays ?? config.retentionDays,
-    onReport: (report) => report.removed.length > 0 && logger.info(report, 'work directories past retention removed'),
-    onError: (err) => logger.warn({ err }, 'work directory retention sweep failed'),
-  });
-  logger.info({ address, namespace: config.namespace, taskQueue: config.taskQueue, prebuiltBundle: workflowBundle !== undefined, traces: tracing ? 'otlp' : 'off' }, 'worker started');
-  const stopHealthFile = config.workerHealthFile ? startHealthFile(config.workerHealthFile, () => worker.getState() === 'RUNNING') : () => undefined;
-  await worker.run();
-  stopHealthFile();
-  stopRetention();
-  await retentionConnection.close();
-  await connection.close();
+}
+
+/** `npm run worker` (the compose stack's worker): runs sessions until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  startConfiguredTracing(config.tracing);
+  await assertPreflight(config.orchestrator);
+  installRuntime();
+  const { finished } = await startSessionWorker(config.orchestrator);
+  await finished;
   await currentTracing()?.shutdown();
   logger.info('worker stopped');
 }

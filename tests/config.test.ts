@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, DEFAULT_CONFIG, resolveConfig, temporalAddressOf } from '../src/config';
+import { loadConfig } from '../src/config/load-config';
 
 test('defaults follow the spec', () => {
   const config = resolveConfig({}, {});
@@ -72,4 +73,38 @@ test('a bad value fails at start-up with a message naming the variable', () => {
 
 test('blank environment variables count as unset', () => {
   assert.equal(resolveConfig({}, { MAX_ITERATIONS: '  ', TEMPORAL_ADDRESS: '' }).maxIterations, 5);
+});
+
+test('loadConfig: every group of settings from one environment, with their defaults', () => {
+  const loaded = loadConfig({});
+  assert.deepEqual({ ...loaded.orchestrator }, { ...DEFAULT_CONFIG });
+  assert.deepEqual(loaded.gateway, { apiToken: undefined, host: '127.0.0.1', requestTimeoutMs: 5_000, decisionTimeoutMs: 10_000, bodyLimitBytes: 131_072, shutdownTimeoutMs: 10_000 });
+  assert.deepEqual(loaded.dashboard, { temporalUiUrl: 'http://localhost:8233', pollMs: 250, heartbeatMs: 15_000 });
+  assert.equal(loaded.tracing, null, 'tracing is off without an endpoint');
+  assert.equal(loaded.logLevel, 'info');
+
+  const set = loadConfig({ MAX_ITERATIONS: '3', GATEWAY_REQUEST_TIMEOUT_MS: '2500', DASHBOARD_POLL_MS: '100', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', LOG_LEVEL: 'warn' });
+  assert.equal(set.orchestrator.maxIterations, 3);
+  assert.equal(set.gateway.requestTimeoutMs, 2_500);
+  assert.equal(set.dashboard.pollMs, 100);
+  assert.equal(set.tracing?.endpoint, 'http://collector:4318');
+  assert.equal(set.logLevel, 'warn');
+});
+
+test('loadConfig rejects a bad LOG_LEVEL, naming it and the levels it takes', () => {
+  for (const level of ['verbose', 'INFO', 'warning']) {
+    assert.throws(
+      () => loadConfig({ LOG_LEVEL: level }),
+      (err: Error) => err instanceof ConfigError && /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/.test(err.message),
+      level,
+    );
+  }
+  assert.equal(loadConfig({ LOG_LEVEL: '  ' }).logLevel, 'info', 'blank is unset');
+});
+
+test('loadConfig names every bad variable of every group at once', () => {
+  assert.throws(
+    () => loadConfig({ MAX_ITERATIONS: 'lots', API_TOKEN: 'short', DASHBOARD_POLL_MS: '1', OTEL_SDK_DISABLED: 'yes', LOG_LEVEL: 'loud' }),
+    (err: Error) => err instanceof ConfigError && ['MAX_ITERATIONS (maxIterations)', 'API_TOKEN', 'DASHBOARD_POLL_MS', 'OTEL_SDK_DISABLED', 'LOG_LEVEL'].every((name) => err.message.includes(name)),
+  );
 });

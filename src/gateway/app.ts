@@ -2,7 +2,8 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { registerDashboardPageRoutes } from '../dashboard/page-routes';
-import { dashboardSettingsFromEnv, type DashboardSettings } from '../dashboard/dashboard-settings';
+import { DEFAULT_DASHBOARD_SETTINGS, type DashboardSettings } from '../config/dashboard-settings';
+import { DEFAULT_GATEWAY_SETTINGS } from '../config/gateway-settings';
 import { logger as processLogger } from '../logger';
 import type { Orchestrator } from '../orchestration/orchestrator';
 import { bearerAuth } from './auth';
@@ -38,7 +39,7 @@ export interface GatewayDeps {
   metrics?: MetricsOptions;
   /** True once the process is shutting down: health and readiness then answer 503. */
   isShuttingDown?: () => boolean;
-  /** The dashboard's settings. @default from the environment (TEMPORAL_UI_URL, DASHBOARD_*) */
+  /** The dashboard's settings. @default DEFAULT_DASHBOARD_SETTINGS */
   dashboard?: Partial<DashboardSettings>;
 }
 
@@ -75,7 +76,7 @@ export function createApp(deps: GatewayDeps): Express {
     }
     const timeoutMs = deps.readinessTimeoutMs ?? 800;
     try {
-      await orchestrator.withDeadline(timeoutMs, () => orchestrator.ping(timeoutMs));
+      await orchestrator.ping(timeoutMs);
       res.json({ status: 'ready', database: 'connected', timestamp });
     } catch (err) {
       res.status(503).json({ status: 'not_ready', database: 'disconnected', timestamp, error: errorMessage(err) });
@@ -94,20 +95,21 @@ export function createApp(deps: GatewayDeps): Express {
     res.json(openApiDocument);
   });
 
-  const jsonBody = express.json({ limit: deps.bodyLimitBytes ?? 128 * 1024, strict: true });
+  const jsonBody = express.json({ limit: deps.bodyLimitBytes ?? DEFAULT_GATEWAY_SETTINGS.bodyLimitBytes, strict: true });
+  const requestTimeoutMs = deps.requestTimeoutMs ?? DEFAULT_GATEWAY_SETTINGS.requestTimeoutMs;
   registerSessionRoutes(app, orchestrator, {
-    requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
-    decisionTimeoutMs: deps.decisionTimeoutMs ?? 10_000,
+    requestTimeoutMs,
+    decisionTimeoutMs: deps.decisionTimeoutMs ?? DEFAULT_GATEWAY_SETTINGS.decisionTimeoutMs,
     cancelWaitMs: deps.cancelWaitMs ?? 5_000,
     auth: deps.apiToken ? bearerAuth(deps.apiToken) : null,
     jsonBody,
   });
 
-  registerGitRoutes(app, orchestrator, { requestTimeoutMs: deps.requestTimeoutMs ?? 5_000, auth: deps.apiToken ? bearerAuth(deps.apiToken) : null });
+  registerGitRoutes(app, orchestrator, { requestTimeoutMs, auth: deps.apiToken ? bearerAuth(deps.apiToken) : null });
 
-  const dashboard = { ...dashboardSettingsFromEnv(), ...deps.dashboard };
+  const dashboard = { ...DEFAULT_DASHBOARD_SETTINGS, ...deps.dashboard };
   registerEventStreamRoutes(app, orchestrator, {
-    requestTimeoutMs: deps.requestTimeoutMs ?? 5_000,
+    requestTimeoutMs,
     apiToken: deps.apiToken,
     jsonBody,
     stream: { pollMs: dashboard.pollMs, heartbeatMs: dashboard.heartbeatMs },

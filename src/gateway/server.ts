@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
-import { resolveConfig } from '../config';
-import { logger } from '../logger';
+import { DEFAULT_GATEWAY_SETTINGS } from '../config/gateway-settings';
+import { loadConfig, type ProcessConfig } from '../config/load-config';
+import { logger, setLogLevel } from '../logger';
 import { Orchestrator } from '../orchestration/orchestrator';
 import { createApp, type GatewayDeps } from './app';
-import { gatewaySettingsFromEnv } from './gateway-config';
-import { currentTracing, startTracingFromEnv } from '../tracing/tracing';
+import { currentTracing, startConfiguredTracing } from '../tracing/tracing';
 
 /** A listening gateway. */
 export interface RunningGateway {
@@ -19,26 +19,18 @@ export interface RunningGateway {
 
 /** Options of a listening gateway beyond the app's. */
 export interface ServerOptions {
-  /** How long `close()` waits for in-flight requests. @default 10000 */
+  /** How long `close()` waits for in-flight requests. @default 10000 (GATEWAY_SHUTDOWN_TIMEOUT_MS's default) */
   shutdownTimeoutMs?: number;
 }
 
 /**
- * Listen on `port` (0 picks a free one). Settings not given in `deps` come from the environment
- * (API_TOKEN, GATEWAY_*), validated: a bad value fails here.
+ * Listen on `port` (0 picks a free one) and `host`, loopback unless told otherwise (an open API stays on this
+ * machine). Settings not given in `deps` take their defaults: nothing here reads the environment.
  */
-export function startGateway(deps: GatewayDeps, port: number, host = '0.0.0.0', options: ServerOptions = {}): Promise<RunningGateway> {
-  const settings = gatewaySettingsFromEnv();
+export function startGateway(deps: GatewayDeps, port: number, host = DEFAULT_GATEWAY_SETTINGS.host, options: ServerOptions = {}): Promise<RunningGateway> {
   let shuttingDown = false;
-  const app = createApp({
-    apiToken: settings.apiToken,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    decisionTimeoutMs: settings.decisionTimeoutMs,
-    bodyLimitBytes: settings.bodyLimitBytes,
-    ...deps,
-    isShuttingDown: () => shuttingDown || (deps.isShuttingDown?.() ?? false),
-  });
-  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? settings.shutdownTimeoutMs;
+  const app = createApp({ ...deps, isShuttingDown: () => shuttingDown || (deps.isShuttingDown?.() ?? false) });
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_GATEWAY_SETTINGS.shutdownTimeoutMs;
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (err?: Error) => {
       if (err) return reject(err);
@@ -63,13 +55,28 @@ export function startGateway(deps: GatewayDeps, port: number, host = '0.0.0.0', 
   });
 }
 
+/** The gateway of an entry point: on PORT and GATEWAY_HOST, with the token, bounds and dashboard settings it loaded. */
+export function startConfiguredGateway(orchestrator: Orchestrator, config: ProcessConfig): Promise<RunningGateway> {
+  const { gateway } = config;
+  const deps: GatewayDeps = {
+    orchestrator,
+    apiToken: gateway.apiToken,
+    requestTimeoutMs: gateway.requestTimeoutMs,
+    decisionTimeoutMs: gateway.decisionTimeoutMs,
+    bodyLimitBytes: gateway.bodyLimitBytes,
+    dashboard: config.dashboard,
+  };
+  return startGateway(deps, config.orchestrator.port, gateway.host, { shutdownTimeoutMs: gateway.shutdownTimeoutMs });
+}
+
+/** `npm run gateway` (the compose stack's gateway): serves until SIGINT/SIGTERM, then drains. */
 async function main(): Promise<void> {
-  const config = resolveConfig();
-  const tracing = startTracingFromEnv();
-  const orchestrator = new Orchestrator(config);
-  const settings = gatewaySettingsFromEnv();
-  const gateway = await startGateway({ orchestrator }, config.port, settings.host);
-  logger.info({ host: settings.host, port: gateway.port, auth: settings.apiToken ? 'bearer' : 'off', traces: tracing ? 'otlp' : 'off' }, 'gateway listening');
+  const config = loadConfig();
+  setLogLevel(config.logLevel);
+  const tracing = startConfiguredTracing(config.tracing);
+  const orchestrator = new Orchestrator(config.orchestrator);
+  const gateway = await startConfiguredGateway(orchestrator, config);
+  logger.info({ host: config.gateway.host, port: gateway.port, auth: config.gateway.apiToken ? 'bearer' : 'off', traces: tracing ? 'otlp' : 'off' }, 'gateway listening');
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -35,13 +35,12 @@ const ARTIFACT_CONTENT_TYPES: Record<DocumentName, string> = {
 const MAX_REVISION_BYTES = 1024 * 1024;
 
 /**
- * Registers every /sessions route on `router`: thin handlers that validate, call one Orchestrator method
- * within a bounded time, and answer snake_case JSON.
+ * Registers every /sessions route on `router`: thin handlers that validate, call one Orchestrator method under
+ * one deadline (`within`, or the call's own: a decision's, the audit trail's), and answer snake_case JSON.
  */
 export function registerSessionRoutes(router: Express, orchestrator: Orchestrator, options: SessionRouteOptions): void {
   const o = orchestrator;
   const within = <T>(fn: () => Promise<T>, ms = options.requestTimeoutMs): Promise<T> => o.withDeadline(ms, fn);
-  const decisionBound = options.decisionTimeoutMs + options.requestTimeoutMs;
   const route = (op: Operation, handler: RequestHandler): void => {
     const chain = [markRoute, ...(op.authenticated && options.auth ? [options.auth] : []), ...(op.body ? [options.jsonBody] : []), handler];
     router[op.method](op.path, ...chain);
@@ -78,7 +77,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
       const key = idempotencyKey ?? randomUUID();
       res.set('Idempotency-Key', key);
       const decision = { by: body.by ?? 'api', decisionId: `approve:${key}`, timeoutMs: options.decisionTimeoutMs, reviewRound: body.review_round };
-      res.json(sessionJson(await within(() => o.approveAndContinue(params.id ?? '', decision), decisionBound)));
+      res.json(sessionJson(await o.approveAndContinue(params.id ?? '', decision)));
     }),
   );
 
@@ -88,7 +87,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
       const key = idempotencyKey ?? randomUUID();
       res.set('Idempotency-Key', key);
       const decision = { by: body.by ?? 'api', decisionId: `reject:${key}`, timeoutMs: options.decisionTimeoutMs, reviewRound: body.review_round };
-      const info = await within(() => o.rejectAndIterate(params.id ?? '', body.feedback, body.reject_to, decision), decisionBound);
+      const info = await o.rejectAndIterate(params.id ?? '', body.feedback, body.reject_to, decision);
       res.json(sessionJson(info));
     }),
   );
@@ -99,7 +98,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
       const key = idempotencyKey ?? randomUUID();
       res.set('Idempotency-Key', key);
       const extension = { by: body.by ?? 'api', extensionId: `budget:${key}`, timeoutMs: options.decisionTimeoutMs };
-      res.json(sessionJson(await within(() => o.extendBudget(params.id ?? '', body.add_tokens, extension), decisionBound)));
+      res.json(sessionJson(await o.extendBudget(params.id ?? '', body.add_tokens, extension)));
     }),
   );
 
@@ -126,7 +125,7 @@ export function registerSessionRoutes(router: Express, orchestrator: Orchestrato
   route(
     OPERATIONS.getHistory,
     handle(OPERATIONS.getHistory, async ({ params }, res) => {
-      const history = await within(() => o.getHistory(params.id ?? '', options.requestTimeoutMs), options.requestTimeoutMs * 2);
+      const history = await o.getHistory(params.id ?? '', options.requestTimeoutMs);
       res.json(historyJson(history));
     }),
   );

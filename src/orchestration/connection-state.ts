@@ -50,9 +50,9 @@ export class WentDownError extends Error {
 /**
  * Whether Temporal can be reached, known from the gRPC channel's connectivity and from probes, so that callers
  * are answered at once while it is down instead of each waiting out its own timeout. A failed connection attempt
- * or a probe without an answer marks it down; while down a probe runs every `probeIntervalMs` and the first
- * answer marks it up again. A dropped connection (READY → IDLE) or a call that found Temporal unavailable
- * triggers a probe right away.
+ * or a probe without an answer marks it down (unless the channel connected again while it waited); while down a
+ * probe runs every `probeIntervalMs`, and the first answer, or the channel connecting again, marks it up. A dropped connection (READY → IDLE) or a call that found
+ * Temporal unavailable triggers a probe right away.
  */
 export class ConnectionState {
   private state: TemporalState = 'unknown';
@@ -61,6 +61,8 @@ export class ConnectionState {
   private fastFailures = 0;
   private probing: Promise<void> | null = null;
   private generation = 0;
+  /** Times a watched channel connected (became READY); a probe sent before the last one is out of date. */
+  private connections = 0;
   /** False from reset() until the next watch(): the owner closed its connection, nothing may call on it. */
   private active = true;
   private readonly onDown = new Set<(reason: string) => void>();
@@ -118,8 +120,14 @@ export class ConnectionState {
         arm();
         return;
       }
+      if (current === Channel.READY && previous !== Channel.READY) this.connections += 1;
       if (current === Channel.TRANSIENT_FAILURE) this.markDown('the connection to Temporal failed');
-      else if ((current === Channel.IDLE && previous === Channel.READY) || (current === Channel.READY && this.state === 'down')) this.check();
+      else if (current === Channel.READY && this.state === 'down') {
+        // Connected again: calls go out from now on, as the one that reconnected did; the probe confirms (or finds
+        // Temporal down again).
+        this.markUp();
+        this.check();
+      } else if (current === Channel.IDLE && previous === Channel.READY) this.check();
       previous = current;
       arm();
     };
@@ -152,6 +160,7 @@ export class ConnectionState {
     const current = (): boolean => generation === this.generation;
     this.probing = (async () => {
       while (current()) {
+        const connectionsBefore = this.connections;
         try {
           await withinTime(this.probe(this.probeTimeoutMs), this.probeTimeoutMs + 500);
           if (current()) this.markUp();
@@ -162,6 +171,8 @@ export class ConnectionState {
             this.markUp(); // Temporal answered, if only to refuse
             return;
           }
+          // Sent before the channel connected again, it says nothing about the new connection: ask again at once.
+          if (this.connections !== connectionsBefore) continue;
           this.markDown(`no answer from Temporal: ${firstLine(err)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, this.probeIntervalMs).unref());

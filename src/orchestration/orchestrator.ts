@@ -26,17 +26,15 @@ import type { sessionWorkflow } from '../../workflows/session';
 import { type OrchestratorConfig, resolveConfig } from '../config';
 import { RECONNECT_CHANNEL_ARGS, temporalConnectionOptions } from '../temporal/connection-options';
 import { clientTracingInterceptors } from '../tracing/client-tracing';
-import { BoundedCalls, DeadlineError, isUnavailability, withinTime } from './availability';
-import { channelOf, ConnectionState, type TemporalReachability, WentDownError } from './connection-state';
+import { CallDeadlines, type DeadlineOptions } from './call-deadline';
+import { channelOf, type TemporalReachability } from './connection-state';
 import {
   DecisionTimeoutError,
   InvalidOperationError,
   MaxSessionsExceededError,
   SessionNotFoundError,
   StaleReviewError,
-  TemporalUnavailableError,
   ValidationError,
-  WorkerUnavailableError,
 } from './errors';
 import { assertSameRequest, checkIdempotencyKey, sessionIdForKey } from './idempotency';
 import { type SessionInfo, sessionInfoFromState } from '../sessions/session-info';
@@ -62,20 +60,8 @@ export type { DocumentName, DocumentRevision, SessionArtifacts } from '../sessio
 export type { LogTail } from '../sessions/session-log';
 export type { SessionChange, WatchCursor, WatchOptions } from '../sessions/session-watch';
 export type { TemporalReachability, TemporalState } from './connection-state';
+export type { DeadlineOptions } from './call-deadline';
 
-
-/**
- * An abort signal that cancels every gRPC call made under it as the call starts: the SDK cancels a call when its
- * signal's `abort` event fires, and a real signal that is already aborted never fires it again.
- */
-const CANCEL_AT_ONCE = {
-  aborted: true,
-  addEventListener: (_type: string, listener: () => void) => queueMicrotask(listener),
-  removeEventListener: () => undefined,
-} as unknown as AbortSignal;
-
-/** A call under withDeadline still waiting this long makes the connection state probe Temporal. */
-const SLOW_CALL_MS = 1_000;
 
 /** Who makes a decision, and the id that makes a retried decision apply once. */
 export interface DecisionOptions {
@@ -90,8 +76,8 @@ export interface DecisionOptions {
    */
   reviewRound?: number;
   /**
-   * How long to wait for a worker to confirm the decision; beyond it a {@link DecisionTimeoutError} (the decision
-   * may still apply later). Without it the call waits as long as it takes.
+   * The decision's deadline: how long to wait for a worker to confirm it; beyond it a {@link DecisionTimeoutError}
+   * (the decision may still apply later). Without it the call waits as long as it takes.
    */
   timeoutMs?: number;
 }
@@ -139,16 +125,14 @@ export class Orchestrator {
   private connectedClient: Client | null = null;
   private ownedConnection: Connection | null = null;
   private statsCollector: SessionStatsCollector | null = null;
+  /** Every Temporal call with a deadline goes through here (see {@link withDeadline}). */
+  private readonly deadlines = new CallDeadlines(() => this.client(), () => this.connectedClient);
   /** Every read of a session goes through here. */
-  readonly sessions = new SessionReader(() => this.client());
+  readonly sessions = new SessionReader(() => this.client(), (timeoutMs, fn, options) => this.withDeadline(timeoutMs, fn, options));
   /** Each session's git history: commits, diffs and bundles (read from the work directory's git directory). */
   readonly git = new SessionGit((sessionId) => this.sessions.workDir(sessionId));
   private watchHub: SessionWatchHub | null = null;
   private readonly createdAt = Date.now();
-  /** Calls run through withDeadline; close() lets them settle first. */
-  private readonly boundedCalls = new BoundedCalls();
-  /** Whether Temporal is reachable, so that calls fail at once while it is known to be down. */
-  private readonly temporalState = new ConnectionState((timeoutMs) => this.probe(timeoutMs));
 
   constructor(config: Partial<OrchestratorConfig> = {}, private readonly deps: OrchestratorDeps = {}) {
     this.config = resolveConfig(config);
@@ -255,7 +239,8 @@ export class Orchestrator {
 
   /**
    * The session's audit trail (phases, decisions, artifact revisions), read from the workflow itself: this needs
-   * a worker. When none answers within `timeoutMs`, a WorkerUnavailableError (or TemporalUnavailableError).
+   * a worker. When none answers within `timeoutMs` (the query's deadline), a WorkerUnavailableError (or
+   * TemporalUnavailableError).
    */
   async getHistory(sessionId: string, timeoutMs = 5_000): Promise<SessionHistory> {
     return this.sessions.history(sessionId, timeoutMs);
@@ -282,59 +267,14 @@ export class Orchestrator {
   }
 
   /**
-   * Runs `fn` (calls on this Orchestrator) with every Temporal call in it bounded by `timeoutMs`, and answers
-   * within about that time whatever happens: when Temporal is unreachable or too slow, a TemporalUnavailableError.
-   * While Temporal is known to be down (see {@link reachability}) `fn` is not run at all, and a call in flight
-   * when it is found down is answered then: both errors have `fromConnectionState`.
+   * Runs `fn` (calls on this Orchestrator) under one deadline: every Temporal call in it bounded by `timeoutMs`, an
+   * answer within about that time whatever happens (a TemporalUnavailableError when Temporal is unreachable or too
+   * slow), and at once while Temporal is known to be down (see {@link reachability}). The one place the
+   * Orchestrator's deadlines are applied: the calls with a deadline of their own (decisions, the audit trail,
+   * `ping`) go through it too.
    */
-  async withDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
-    const known = this.temporalState.snapshot();
-    if (known.state === 'down') {
-      const refused = (): TemporalUnavailableError => {
-        this.temporalState.countFastFailure();
-        return new TemporalUnavailableError(
-          `Temporal is unavailable (known from the connection state since ${known.since.toISOString()}: ${known.reason ?? 'down'}); the request was not sent`,
-          { fromConnectionState: true },
-        );
-      };
-      // `fn` still runs, for what it can answer without Temporal (remembered work directories); every Temporal
-      // call in it is cancelled as it starts, before anything is sent.
-      if (!this.connectedClient) throw refused();
-      const client = this.connectedClient;
-      try {
-        return await this.boundedCalls.run(client.connection, timeoutMs, () => client.connection.withAbortSignal(CANCEL_AT_ONCE, fn));
-      } catch (err) {
-        if (isUnavailability(err)) throw refused();
-        throw err;
-      }
-    }
-    if (known.state === 'unknown') this.temporalState.check();
-    const down = this.temporalState.whenDown();
-    // a call still waiting after a second may be waiting on a silent network: find out, for it and for the rest
-    const slow = setTimeout(() => this.temporalState.check(), SLOW_CALL_MS).unref();
-    try {
-      const client = await Promise.race([withinTime(this.client(), timeoutMs), down.promise]);
-      return await Promise.race([this.boundedCalls.run(client.connection, timeoutMs, fn), down.promise]);
-    } catch (err) {
-      if (err instanceof WentDownError) {
-        this.temporalState.countFastFailure();
-        throw new TemporalUnavailableError(
-          `Temporal became unavailable during the request (known from the connection state: ${err.message}); ` +
-            'what was sent may still apply: retry (with the same Idempotency-Key) once /readyz answers 200',
-          { cause: err, fromConnectionState: true },
-        );
-      }
-      if (isUnavailability(err)) this.temporalState.check();
-      if (err instanceof DecisionTimeoutError || err instanceof WorkerUnavailableError) throw err;
-      if (isUnavailability(err)) {
-        const reason = err instanceof DeadlineError ? `no answer within ${timeoutMs} ms` : firstLine(err);
-        throw new TemporalUnavailableError(`Temporal is unavailable: ${reason}`, { cause: err });
-      }
-      throw err;
-    } finally {
-      clearTimeout(slow);
-      down.cancel();
-    }
+  withDeadline<T>(timeoutMs: number, fn: () => Promise<T>, options?: DeadlineOptions): Promise<T> {
+    return this.deadlines.run(timeoutMs, fn, options);
   }
 
   /**
@@ -342,7 +282,7 @@ export class Orchestrator {
    * run while Temporal is down, every half second, and whenever a call finds it unavailable).
    */
   get reachability(): TemporalReachability {
-    return this.temporalState.snapshot();
+    return this.deadlines.temporalState.snapshot();
   }
 
   /** Absolute paths of the session's artifacts, null until produced. */
@@ -399,12 +339,12 @@ export class Orchestrator {
     }
   }
 
-  /** Resolves when Temporal answers for this namespace; rejects otherwise. */
+  /** Resolves when Temporal answers for this namespace within `timeoutMs`; rejects otherwise (see {@link withDeadline}). */
   async ping(timeoutMs = 2_000): Promise<void> {
-    const client = await this.client();
-    await client.connection.withDeadline(Date.now() + timeoutMs, () =>
-      client.connection.workflowService.describeNamespace({ namespace: this.config.namespace }),
-    );
+    await this.withDeadline(timeoutMs, async () => {
+      const client = await this.client();
+      await client.connection.workflowService.describeNamespace({ namespace: this.config.namespace });
+    });
   }
 
   /**
@@ -413,8 +353,8 @@ export class Orchestrator {
    * otherwise retry on a closed channel.
    */
   async close(): Promise<void> {
-    this.temporalState.reset();
-    await this.boundedCalls.settled();
+    this.deadlines.temporalState.reset();
+    await this.deadlines.settled();
     await this.clientPromise?.catch(() => undefined);
     const connection = this.ownedConnection;
     this.ownedConnection = null;
@@ -436,7 +376,7 @@ export class Orchestrator {
     if (!connection) {
       // lazy, then connected: the channel is watched from its first attempt, so a refused one is known at once
       const lazy = Connection.lazy({ ...temporalConnectionOptions(this.config), channelArgs: RECONNECT_CHANNEL_ARGS });
-      this.temporalState.watch(channelOf(lazy));
+      this.deadlines.temporalState.watch(channelOf(lazy));
       try {
         await lazy.ensureConnected();
       } catch (err) {
@@ -446,46 +386,45 @@ export class Orchestrator {
       connection = lazy;
       this.ownedConnection = connection;
     } else {
-      this.temporalState.watch(channelOf(connection));
+      this.deadlines.temporalState.watch(channelOf(connection));
     }
     this.connectedClient = new Client({ connection, namespace: this.config.namespace, interceptors: clientTracingInterceptors() });
     return this.connectedClient;
   }
 
-  /** Resolves when Temporal answers at all (no namespace involved); the connection state's probe. */
-  private async probe(timeoutMs: number): Promise<void> {
-    const client = await withinTime(this.client(), timeoutMs);
-    await this.boundedCalls.run(client.connection, timeoutMs, () => client.connection.workflowService.getSystemInfo({}));
-  }
-
+  /**
+   * Send a decision (an update), under its deadline when `options.timeoutMs` is given, and turn the workflow's
+   * refusals into the API's errors.
+   */
   private async decide(
     sessionId: string,
     options: DecisionOptions,
     send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
     closed: (info: SessionInfo) => string = (info) => `session ${sessionId} is not awaiting approval (status ${info.status})`,
   ): Promise<SessionInfo> {
-    const client = await this.client();
-    const handle = client.workflow.getHandle(checkedSessionId(sessionId));
+    const id = checkedSessionId(sessionId);
     roundArg(options);
     const { timeoutMs } = options;
-    const unprocessed = send;
-    send = (target, updateId) => sendUntilProcessed((id) => unprocessed(target, id), updateId);
+    const sendDecision = async (decisionId: string | undefined): Promise<SessionState> => {
+      const handle = (await this.client()).workflow.getHandle(id);
+      return sendUntilProcessed((updateId) => send(handle, updateId), decisionId);
+    };
+    // The session as it is now, once the workflow refused the decision; under the decision's deadline too.
+    const current = (): Promise<SessionInfo> =>
+      timeoutMs === undefined ? this.getSessionStatus(sessionId) : this.withDeadline(timeoutMs, () => this.getSessionStatus(sessionId));
     try {
-      if (timeoutMs === undefined) return sessionInfoFromState(await send(handle, options.decisionId));
+      if (timeoutMs === undefined) return sessionInfoFromState(await sendDecision(options.decisionId));
       const decisionId = options.decisionId ?? randomUUID();
-      try {
-        const deadline = Date.now() + timeoutMs;
-        return sessionInfoFromState(await withinTime(client.connection.withDeadline(deadline, () => send(handle, decisionId)), timeoutMs + 1_000));
-      } catch (err) {
-        if (isUnavailability(err)) throw new DecisionTimeoutError(sessionId, decisionId, timeoutMs, { cause: err });
-        throw err;
-      }
+      const state = await this.withDeadline(timeoutMs, () => sendDecision(decisionId), {
+        unanswered: (err) => new DecisionTimeoutError(sessionId, decisionId, timeoutMs, { cause: err }),
+      });
+      return sessionInfoFromState(state);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
         if (err.cause.type === FailureType.STALE_REVIEW) {
           // The workflow's own view wins over visibility, which may not show the newest round yet.
           const live = err.cause.details?.[0] as Partial<StaleReviewDetails> | undefined;
-          const info = await this.getSessionStatus(sessionId);
+          const info = await current();
           const session: SessionInfo = {
             ...info,
             reviewRound: live?.reviewRound ?? info.reviewRound,
@@ -498,7 +437,7 @@ export class Orchestrator {
         if (err.cause.type === FailureType.VALIDATION) throw new ValidationError(err.cause.message, { cause: err });
       }
       if (err instanceof WorkflowNotFoundError) {
-        const info = await this.getSessionStatus(sessionId);
+        const info = await current();
         if (options.reviewRound !== undefined) {
           const message = `the decision answers review round ${options.reviewRound} of session ${sessionId}, but no review is open (status ${info.status})`;
           throw new StaleReviewError(message, info, { cause: err });
@@ -540,9 +479,5 @@ function roundArg(options: DecisionOptions): { reviewRound?: number } {
     throw new ValidationError('review_round must be an integer of at least 1');
   }
   return { reviewRound: round };
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'unknown error';
 }
 

@@ -10,7 +10,7 @@ import {
   type SessionState,
   type SessionStatus,
 } from '../../workflows/definitions';
-import { isUnavailability, withinTime } from '../orchestration/availability';
+import type { WithDeadline } from '../orchestration/call-deadline';
 import { GrpcCode, grpcCodeOf } from '../temporal/grpc-status';
 import { SessionNotFoundError, WorkerUnavailableError } from '../orchestration/errors';
 
@@ -128,10 +128,9 @@ export function historyFromState(state: SessionState): SessionHistory {
 }
 
 /** The deliveries the session's notifier recorded; none when it has no notifier (or it cannot answer now). */
-async function deliveriesOf(client: Client, sessionId: string, timeoutMs: number): Promise<WebhookDeliveryRecord[]> {
+async function deliveriesOf(client: () => Promise<Client>, withDeadline: WithDeadline, sessionId: string, timeoutMs: number): Promise<WebhookDeliveryRecord[]> {
   try {
-    const handle = client.workflow.getHandle(notifierWorkflowId(sessionId));
-    return await withinTime(client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(deliveriesQuery)), timeoutMs + 1_000);
+    return await withDeadline(timeoutMs, async () => (await client()).workflow.getHandle(notifierWorkflowId(sessionId)).query(deliveriesQuery));
   } catch {
     return [];
   }
@@ -139,31 +138,31 @@ async function deliveriesOf(client: Client, sessionId: string, timeoutMs: number
 
 /**
  * Reads a session's audit trail through the workflow's state query, which needs a worker: when none answers
- * within `timeoutMs`, a WorkerUnavailableError (after `exists` confirms the session, so an unknown id stays a
- * SessionNotFoundError and an unreachable Temporal a Temporal error).
+ * within `timeoutMs` (the query's deadline, applied by `withDeadline`), a WorkerUnavailableError, after `exists`
+ * confirms the session (so an unknown id stays a SessionNotFoundError and an unreachable Temporal a Temporal error).
  */
 export async function querySessionHistory(
-  client: Client,
+  client: () => Promise<Client>,
+  withDeadline: WithDeadline,
   sessionId: string,
   timeoutMs: number,
   exists: () => Promise<unknown>,
   withDeliveries = true,
 ): Promise<SessionHistory> {
-  const handle = client.workflow.getHandle(sessionId);
+  const noWorker = async (cause: unknown): Promise<Error> => {
+    await withDeadline(timeoutMs, exists);
+    return new WorkerUnavailableError(`no worker answered the audit-trail query of ${sessionId} within ${timeoutMs} ms`, { cause });
+  };
+  let state: SessionState;
   try {
-    const state = await withinTime(
-      client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(getStateQuery)),
-      timeoutMs + 1_000,
-    );
-    return { ...historyFromState(state), deliveries: withDeliveries ? await deliveriesOf(client, sessionId, timeoutMs) : [] };
+    state = await withDeadline(timeoutMs, async () => (await client()).workflow.getHandle(sessionId).query(getStateQuery), { unanswered: noWorker });
   } catch (err) {
+    if (err instanceof SessionNotFoundError || err instanceof WorkerUnavailableError) throw err;
     if (err instanceof WorkflowNotFoundError || grpcCodeOf(err) === GrpcCode.NOT_FOUND) {
       throw new SessionNotFoundError(sessionId, { cause: err });
     }
-    if (isUnavailability(err) || grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) {
-      await exists();
-      throw new WorkerUnavailableError(`no worker answered the audit-trail query of ${sessionId} within ${timeoutMs} ms`, { cause: err });
-    }
+    if (grpcCodeOf(err) === GrpcCode.FAILED_PRECONDITION) throw await noWorker(err);
     throw err;
   }
+  return { ...historyFromState(state), deliveries: withDeliveries ? await deliveriesOf(client, withDeadline, sessionId, timeoutMs) : [] };
 }

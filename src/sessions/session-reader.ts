@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { HISTORY_DIR, revisionPath, revisionsIn } from '../../activities/workspace-history';
 import { ARTIFACT_PATHS, type DocumentName, SESSION_ID_PATTERN, SESSION_LOG_PATH, SESSION_WORKFLOW_TYPE } from '../../workflows/definitions';
+import type { WithDeadline } from '../orchestration/call-deadline';
 import { SessionNotFoundError } from '../orchestration/errors';
 import { listSessionDir, openSessionFile, readSessionFile, sessionFileExists } from './session-files';
 import { querySessionHistory, type SessionHistory } from './session-history';
@@ -46,7 +47,11 @@ export function checkedSessionId(sessionId: string): string {
 export class SessionReader {
   private readonly workDirs = new Map<string, string>();
 
-  constructor(private readonly client: () => Promise<Client>) {}
+  /** `withDeadline` is the Orchestrator's: the audit trail's query applies its deadline through it. */
+  constructor(
+    private readonly client: () => Promise<Client>,
+    private readonly withDeadline: WithDeadline,
+  ) {}
 
   /** The session as visibility sees it (no worker needed); SessionNotFoundError when Temporal has no such session. */
   async info(sessionId: string): Promise<SessionInfo> {
@@ -71,11 +76,11 @@ export class SessionReader {
   }
 
   /**
-   * The audit trail, through the workflow's query (needs a worker; see {@link querySessionHistory}); with
-   * `deliveries: false` without asking the session's notifier for its webhook deliveries (then none are listed).
+   * The audit trail, through the workflow's query within `timeoutMs` (needs a worker; see {@link querySessionHistory});
+   * with `deliveries: false` without asking the session's notifier for its webhook deliveries (then none are listed).
    */
   async history(sessionId: string, timeoutMs: number, options: { deliveries?: boolean } = {}): Promise<SessionHistory> {
-    return querySessionHistory(await this.client(), checkedSessionId(sessionId), timeoutMs, () => this.info(sessionId), options.deliveries ?? true);
+    return querySessionHistory(this.client, this.withDeadline, checkedSessionId(sessionId), timeoutMs, () => this.info(sessionId), options.deliveries ?? true);
   }
 
   /** The session's work directory: from the memo, described once per session. */

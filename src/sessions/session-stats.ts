@@ -108,6 +108,8 @@ export class SessionStatsCollector {
   private retriesReadAt = 0;
   private retriesInFlight = false;
   private readonly tokens = new TokenTotals(TYPE_CLAUSE);
+  private tokenTotals: TokenTotal[] = [];
+  private tokensInFlight = false;
 
   constructor(
     private readonly client: () => Promise<Client>,
@@ -169,10 +171,30 @@ export class SessionStatsCollector {
       reachedQa: reachedQa ?? 0,
       qaPassed: qaPassed ?? 0,
       ...(await this.newlyFinished(client, now)),
-      tokenTotals: await this.tokens.collect(client, now),
+      tokenTotals: this.tokensInBackground(client, now),
       pendingRetries: this.retriesInBackground(client),
       collectedAt: now,
     };
+  }
+
+  /**
+   * The token totals last read, refreshed in the background: a process's first read lists every session (seconds
+   * at 10,000), and no collection waits for it; `model_tokens_total` appears once it is done.
+   */
+  private tokensInBackground(client: Client, now: Date): TokenTotal[] {
+    if (!this.tokensInFlight) {
+      this.tokensInFlight = true;
+      this.tokens
+        .collect(client, now)
+        .then((totals) => {
+          this.tokenTotals = totals;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.tokensInFlight = false;
+        });
+    }
+    return this.tokenTotals;
   }
 
   /**

@@ -261,7 +261,7 @@ class SessionPoller {
     const { requestTimeoutMs } = this.options;
     try {
       // The feed carries the audit trail only: the notifier's deliveries would cost a second query per look.
-      const history = await this.bound(requestTimeoutMs * 2, () => this.reader.history(this.sessionId, requestTimeoutMs, { deliveries: false }));
+      const history = await this.reader.history(this.sessionId, requestTimeoutMs, { deliveries: false });
       let state = this.states.at(-1) ?? INITIAL_AUDIT_STATE;
       for (let index = this.events.length; index < history.events.length; index += 1) {
         const event = history.events[index] as SessionEvent;

@@ -4,8 +4,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { type OrchestratorConfig, resolveConfig } from '../config';
-import { logger } from '../logger';
+import type { OrchestratorConfig } from '../config';
+import { loadConfig } from '../config/load-config';
+import { logger, setLogLevel } from '../logger';
 import { temporalConnectionOptions } from './connection-options';
 import { setUpNamespace } from './namespace';
 
@@ -24,7 +25,8 @@ async function connectPatiently(config: OrchestratorConfig, timeoutMs: number): 
 }
 
 async function main(): Promise<void> {
-  const config = resolveConfig();
+  const { orchestrator: config, logLevel } = loadConfig();
+  setLogLevel(logLevel);
   const connection = await connectPatiently(config, 120_000);
   try {
     await setUpNamespace(connection, config, { createIfMissing: true });

@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_SERVICE_NAME, tracingSettingsFromEnv, type TracingSettings } from './tracing-settings';
+import { DEFAULT_SERVICE_NAME, tracingSettingsFromEnv, type TracingSettings } from '../config/tracing-settings';
 
 /** Tracing as started in this process: what the worker's workflow span sink and the shutdown need. */
 export interface Tracing {
@@ -17,15 +17,11 @@ export interface Tracing {
 export interface StartTracingOptions {
   /** Where finished spans go. @default a batch processor over the OTLP/HTTP (protobuf) exporter */
   spanProcessor?: SpanProcessor;
-  /** @default DEFAULT_SERVICE_NAME, or OTEL_SERVICE_NAME */
+  /** @default DEFAULT_SERVICE_NAME */
   serviceName?: string;
 }
 
 let current: Tracing | null = null;
-
-function tracingServiceName(): string {
-  return process.env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME;
-}
 
 /** The tracing this process started, or null when it is off (then nothing traces and nothing is exported). */
 export function currentTracing(): Tracing | null {
@@ -33,11 +29,15 @@ export function currentTracing(): Tracing | null {
 }
 
 /**
- * Start tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set (validated first; a bad value throws ConfigError).
+ * Start tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set in `env` (validated first; a bad value throws ConfigError).
  * Unset, nothing is started: no provider, no exporter, no interceptors. Returns the settings used, or null.
  */
-export function startTracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingSettings | null {
-  const settings = tracingSettingsFromEnv(env);
+export function startTracingFromEnv(env: NodeJS.ProcessEnv): TracingSettings | null {
+  return startConfiguredTracing(tracingSettingsFromEnv(env));
+}
+
+/** Start tracing with the settings an entry point loaded (see loadConfig); null starts nothing. Returns `settings`. */
+export function startConfiguredTracing(settings: TracingSettings | null): TracingSettings | null {
   if (!settings) return null;
   // The exporter reads the endpoint, headers, timeout and compression from the same standard variables.
   startTracing({ serviceName: settings.serviceName, spanProcessor: new BatchSpanProcessor(new OTLPTraceExporter()) });
@@ -53,7 +53,7 @@ export function startTracing(options: StartTracingOptions = {}): Tracing {
   // OTEL_RESOURCE_ATTRIBUTES first, then the service name (OTEL_SERVICE_NAME as validated, or the default).
   const resource = Resource.default()
     .merge(detectResourcesSync({ detectors: [envDetectorSync] }))
-    .merge(new Resource({ 'service.name': options.serviceName ?? tracingServiceName() }));
+    .merge(new Resource({ 'service.name': options.serviceName ?? DEFAULT_SERVICE_NAME }));
   const spanProcessor = options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register({ contextManager: new AsyncLocalStorageContextManager() });

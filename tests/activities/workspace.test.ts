@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sweepWorkDirs } from '../../activities/retention';
+import { sweepWorkDirs } from '../../src/background/work-dir-retention';
 import { PathEscapeError, SessionWorkspace } from '../../activities/workspace';
 import { ARTIFACT_PATHS } from '../../workflows/definitions';
 

@@ -11,15 +11,12 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { createActivities, type WorkerActivities } from '../../activities';
-import { ConfigError, resolveConfig } from '../../src/config';
-import { logger } from '../../src/logger';
-import { temporalConnectionOptions } from '../../src/temporal/connection-options';
+import { ConfigError } from '../../src/config';
+import { loadConfig } from '../../src/config/load-config';
+import { logger, setLogLevel } from '../../src/logger';
 import { installRuntime } from '../../src/temporal/runtime';
-import { setUpNamespace } from '../../src/temporal/namespace';
-import { createSessionWorker } from '../../src/worker';
+import { startSessionWorker } from '../../src/worker';
 import type { AgentPhase } from '../../workflows/definitions';
 
 const PHASES: readonly AgentPhase[] = ['pm', 'architect', 'engineer', 'qa'];
@@ -84,28 +81,14 @@ export function faultyActivities(real: WorkerActivities, pauses: Partial<Record<
 }
 
 async function main(): Promise<void> {
-  const config = resolveConfig();
+  const { orchestrator: config, logLevel } = loadConfig();
+  setLogLevel(logLevel);
   const pauses = parsePhaseNumbers('FAULT_PAUSE_MS', process.env.FAULT_PAUSE_MS);
   const failures = parsePhaseNumbers('FAULT_FAIL_ATTEMPTS', process.env.FAULT_FAIL_ATTEMPTS);
   installRuntime();
-  const options = temporalConnectionOptions(config);
-  const setup = await Connection.connect(options);
-  try {
-    await setUpNamespace(setup, config);
-  } finally {
-    await setup.close();
-  }
-  const connection = await NativeConnection.connect(options);
-  const worker = await createSessionWorker({
-    connection,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    activities: faultyActivities(createActivities({}, { config }), pauses, failures),
-    workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
-  });
-  logger.info({ pauses, failures, taskQueue: config.taskQueue }, 'worker started');
-  await worker.run();
-  await connection.close();
+  logger.info({ pauses, failures }, 'faults injected');
+  const worker = await startSessionWorker(config, { activities: faultyActivities(createActivities({}, { config }), pauses, failures) });
+  await worker.finished;
 }
 
 if (require.main === module) {

@@ -21,7 +21,7 @@ const WORKER_ONLY = [
   'GIT_PUSH_URL',
   ...Object.keys(ENV_OVERRIDES).filter((name) => /^(AGENT_|OPENAI_|RUN_)|^QA_TEST_COMMAND$/.test(name)),
 ];
-const GATEWAY_ONLY = ['PORT', ...declaredNames('src/gateway/gateway-config.ts', 'const schema', '});', /^\s{2}([A-Z][A-Z0-9_]+):/gm)];
+const GATEWAY_ONLY = ['PORT', ...declaredNames('src/config/gateway-settings.ts', 'const schema', '});', /^\s{2}([A-Z][A-Z0-9_]+):/gm)];
 
 void describe('docker-compose.yml, checked with the real compose parser (validated, not booted: no Docker engine here)', () => {
   let compose: ComposeFile;
@@ -101,9 +101,9 @@ void describe('docker-compose.yml, checked with the real compose parser (validat
 
   void test('every variable the code reads is provided to the processes that read it, and nothing unknown', () => {
     const config = Object.keys(ENV_OVERRIDES);
-    // The standard OpenTelemetry variables every process's tracing reads (src/tracing/tracing-settings.ts), and
+    // The standard OpenTelemetry variables every process's tracing reads (src/config/tracing-settings.ts), and
     // the exporter's headers, which the OpenTelemetry SDK reads itself.
-    const tracing = readFileSync(path.join(projectRoot(), 'src', 'tracing', 'tracing-settings.ts'), 'utf8');
+    const tracing = readFileSync(path.join(projectRoot(), 'src', 'config', 'tracing-settings.ts'), 'utf8');
     const otel = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME'];
     for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']) assert.ok(tracing.includes(name), `${name} is a tracing setting`);
     const known = new Set([...config, ...GATEWAY_ONLY, 'LOG_LEVEL', ...otel]);

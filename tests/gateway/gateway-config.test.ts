@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../../src/config';
-import { gatewaySettingsFromEnv } from '../../src/gateway/gateway-config';
+import { gatewaySettingsFromEnv } from '../../src/config/gateway-settings';
 
 test('an open gateway listens on loopback only; with a token (or an explicit host) on every interface', () => {
   assert.equal(gatewaySettingsFromEnv({}).host, '127.0.0.1');

@@ -16,6 +16,7 @@ export const LAYER_OF: readonly { path: string; layer: Layer; why: string }[] = 
   { path: 'workflows/definitions.ts', layer: 'shared', why: 'the Temporal message definitions and shared types: everything imports them' },
   { path: 'workflows/webhook-definitions.ts', layer: 'shared', why: 'the webhook events and the notifier’s messages, beside definitions.ts' },
   { path: 'src/config.ts', layer: 'shared', why: 'the settings every process and activity reads' },
+  { path: 'src/config', layer: 'shared', why: 'each entry point’s loadConfig(env) and the settings of the gateway, dashboard, tracing and log level' },
   { path: 'src/logger.ts', layer: 'shared', why: 'the one process logger' },
   { path: 'src/redaction.ts', layer: 'shared', why: 'secrets out of messages, for activities and the read model alike' },
 
@@ -30,6 +31,7 @@ export const LAYER_OF: readonly { path: string; layer: Layer; why: string }[] = 
 
   { path: 'src/orchestration', layer: 'orchestration', why: 'the Orchestrator: the spec’s API over the Temporal client' },
   { path: 'src/sessions', layer: 'orchestration', why: 'the read model the Orchestrator answers from (queries, history, listings)' },
+  { path: 'src/background', layer: 'orchestration', why: 'a worker’s background jobs: the work-directory retention (it asks Temporal), the health file' },
 
   { path: 'src/gateway', layer: 'interfaces', why: 'the HTTP API over the Orchestrator' },
   { path: 'src/dashboard', layer: 'interfaces', why: 'the web page the gateway serves, and its browser code' },
@@ -50,8 +52,8 @@ export const TEMPORAL_CLIENT = {
     { path: 'src/orchestration', why: 'the Orchestrator is the client’s user' },
     { path: 'src/sessions', why: 'the read model’s reads are client calls: handles, queries, visibility' },
     { path: 'src/temporal', why: 'connecting: the dev server’s readiness probe, the namespace set-up' },
-    { path: 'src/main.ts', why: 'opens the connection it hands to the Orchestrator' },
-    { path: 'src/worker.ts', why: 'opens the connections of the namespace set-up and the work-directory retention' },
-    { path: 'activities/retention.ts', why: 'the retention sweep asks whether a session still runs (a background job, not an activity)' },
+    { path: 'src/main.ts', why: 'opens the one connection it hands to the namespace set-up, the Orchestrator and the worker’s jobs' },
+    { path: 'src/worker.ts', why: 'opens the connection of the namespace set-up and the work-directory retention when no client is handed in' },
+    { path: 'src/background/work-dir-retention.ts', why: 'the retention sweep asks Temporal whether a session still runs' },
   ],
 } as const;

@@ -6,7 +6,7 @@ import * as otel from '@opentelemetry/api';
 import { ConfigError } from '../../src/config';
 import { clientTracingInterceptors } from '../../src/tracing/client-tracing';
 import { currentTracing, startTracingFromEnv } from '../../src/tracing/tracing';
-import { tracingSettingsFromEnv } from '../../src/tracing/tracing-settings';
+import { tracingSettingsFromEnv } from '../../src/config/tracing-settings';
 import { workerTracingOptions } from '../../src/tracing/worker-tracing';
 import { GatewayHarness } from '../gateway/gateway-harness';
 import { traceHeadersInHistory } from './trace-history';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { parseEnvSettings } from './env-settings';
 
 const schema = z.object({
   /** Base URL of the Temporal Web UI that session pages link to. @default http://localhost:8233 */
@@ -21,11 +21,10 @@ export interface DashboardSettings {
 }
 
 /** Reads and validates the dashboard's environment; a bad value fails start-up with a message naming it. */
-export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardSettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(`Invalid dashboard configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return { temporalUiUrl: result.data.TEMPORAL_UI_URL, pollMs: result.data.DASHBOARD_POLL_MS, heartbeatMs: result.data.DASHBOARD_HEARTBEAT_MS };
+export function dashboardSettingsFromEnv(env: NodeJS.ProcessEnv): DashboardSettings {
+  const s = parseEnvSettings(schema, env, 'dashboard');
+  return { temporalUiUrl: s.TEMPORAL_UI_URL, pollMs: s.DASHBOARD_POLL_MS, heartbeatMs: s.DASHBOARD_HEARTBEAT_MS };
 }
+
+/** The dashboard's settings when none is set. */
+export const DEFAULT_DASHBOARD_SETTINGS: Readonly<DashboardSettings> = Object.freeze(dashboardSettingsFromEnv({}));

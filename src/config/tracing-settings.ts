@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { parseEnvSettings } from './env-settings';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
@@ -36,13 +36,8 @@ export const DEFAULT_SERVICE_NAME = 'ai-dev-orchestrator';
  * Reads and validates the OpenTelemetry environment; a bad value fails start-up with a message naming it.
  * Returns null (tracing off) when OTEL_EXPORTER_OTLP_ENDPOINT is unset or OTEL_SDK_DISABLED is `true`.
  */
-export function tracingSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): TracingSettings | null {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(`Invalid tracing configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const s = result.data;
+export function tracingSettingsFromEnv(env: NodeJS.ProcessEnv): TracingSettings | null {
+  const s = parseEnvSettings(schema, env, 'tracing');
   if (!s.OTEL_EXPORTER_OTLP_ENDPOINT || s.OTEL_SDK_DISABLED === 'true') return null;
   return { endpoint: s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? s.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: s.OTEL_SERVICE_NAME ?? DEFAULT_SERVICE_NAME };
 }

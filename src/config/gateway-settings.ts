@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { parseEnvSettings } from './env-settings';
 
 const positiveMs = z.coerce.number().int().min(100).max(600_000);
 
@@ -18,7 +18,7 @@ const schema = z.object({
   GATEWAY_SHUTDOWN_TIMEOUT_MS: positiveMs.default(10_000),
 });
 
-/** Settings of the gateway process, from the environment (the rest of the configuration is OrchestratorConfig). */
+/** Settings of the gateway process (the rest of its configuration is OrchestratorConfig). */
 export interface GatewaySettings {
   apiToken: string | undefined;
   host: string;
@@ -29,13 +29,8 @@ export interface GatewaySettings {
 }
 
 /** Reads and validates the gateway's environment; a bad value fails start-up with a message naming it. */
-export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewaySettings {
-  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key in schema.shape && value !== undefined && value.trim() !== ''));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(`Invalid gateway configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const s = result.data;
+export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv): GatewaySettings {
+  const s = parseEnvSettings(schema, env, 'gateway');
   return {
     apiToken: s.API_TOKEN,
     host: s.GATEWAY_HOST ?? (s.API_TOKEN ? '0.0.0.0' : '127.0.0.1'),
@@ -45,3 +40,6 @@ export function gatewaySettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Ga
     shutdownTimeoutMs: s.GATEWAY_SHUTDOWN_TIMEOUT_MS,
   };
 }
+
+/** The gateway's settings when none is set (loopback, no token). */
+export const DEFAULT_GATEWAY_SETTINGS: Readonly<GatewaySettings> = Object.freeze(gatewaySettingsFromEnv({}));

@@ -1,8 +1,8 @@
 import { lstat, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { SESSION_ID_PREFIX, SESSION_LOG_PATH } from '../workflows/definitions';
-import { gitDirOf } from './git/git-command';
+import { SESSION_ID_PREFIX, SESSION_LOG_PATH } from '../../workflows/definitions';
+import { gitDirOf } from '../../activities/git/git-command';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SESSION_DIR = new RegExp(`^${SESSION_ID_PREFIX}[A-Za-z0-9_-]{1,64}$`);
