@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResourcesSync, envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_SERVICE_NAME, tracingSettingsFromEnv, type TracingSettings } from '../config/tracing-settings';
+import { DEFAULT_SERVICE_NAME, type TracingSettings } from '../config/tracing-settings';
 
 /** Tracing as started in this process: what the worker's workflow span sink and the shutdown need. */
 export interface Tracing {
@@ -26,14 +26,6 @@ let current: Tracing | null = null;
 /** The tracing this process started, or null when it is off (then nothing traces and nothing is exported). */
 export function currentTracing(): Tracing | null {
   return current;
-}
-
-/**
- * Start tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set in `env` (validated first; a bad value throws ConfigError).
- * Unset, nothing is started: no provider, no exporter, no interceptors. Returns the settings used, or null.
- */
-export function startTracingFromEnv(env: NodeJS.ProcessEnv): TracingSettings | null {
-  return startConfiguredTracing(tracingSettingsFromEnv(env));
 }
 
 /** Start tracing with the settings an entry point loaded (see loadConfig); null starts nothing. Returns `settings`. */

@@ -5,11 +5,14 @@ import { after, before, describe, test } from 'node:test';
 import * as otel from '@opentelemetry/api';
 import { ConfigError } from '../../src/config';
 import { clientTracingInterceptors } from '../../src/tracing/client-tracing';
-import { currentTracing, startTracingFromEnv } from '../../src/tracing/tracing';
-import { tracingSettingsFromEnv } from '../../src/config/tracing-settings';
+import { type TracingSettings, tracingSettingsFromEnv } from '../../src/config/tracing-settings';
+import { currentTracing, startConfiguredTracing } from '../../src/tracing/tracing';
 import { workerTracingOptions } from '../../src/tracing/worker-tracing';
 import { GatewayHarness } from '../gateway/gateway-harness';
 import { traceHeadersInHistory } from './trace-history';
+
+/** What an entry point does with its environment's tracing settings (loadConfig, then startConfiguredTracing). */
+const startTracingFromEnv = (env: NodeJS.ProcessEnv): TracingSettings | null => startConfiguredTracing(tracingSettingsFromEnv(env));
 
 void describe('tracing settings', () => {
   void test('OTEL_EXPORTER_OTLP_ENDPOINT turns tracing on, with the standard service name override', () => {
