@@ -21,6 +21,8 @@ export interface RunInfo {
   seconds: number;
   /** The commit measured (taken when the run started). */
   commit: string;
+  /** The 1-minute load average when the run started (the machine is shared). */
+  loadAtStart?: number;
 }
 
 /** The checked-out commit, short. */
@@ -45,9 +47,10 @@ export async function writeReport(dir: string, run: RunInfo, goals: GoalRow[], d
     '# Benchmarks',
     '',
     `Written by \`${run.command}\`${run.quick ? ' (smoke size: figures are not meaningful)' : ''}; raw figures in [benchmarks.json](benchmarks.json).`,
+    'What limits the figures that miss: [read-model.md](read-model.md#what-the-benchmark-shows).',
     '',
     `- machine: ${machine()} (shared with other developers while it ran: compare ratios, not absolutes)`,
-    `- date: ${run.startedAt.toISOString()}, ${Math.round(run.seconds)} s`,
+    `- date: ${run.startedAt.toISOString()}, ${Math.round(run.seconds)} s; load average ${run.loadAtStart ?? '—'} at its start`,
     `- commit: ${run.commit}`,
     '',
     '| figure | measured | goal | |',

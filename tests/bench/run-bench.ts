@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const started = new Date();
   const commit = currentCommit();
+  const loadAtStart = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'orchestrator-bench-run-'));
   // Template agents run children as an unprivileged user, who must be able to reach the work directories.
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
   const out = option('--out') ?? (quick ? tmp + '-report' : path.join(__dirname, '..', '..', '..', 'docs'));
   await mkdir(out, { recursive: true });
   const command = `npm run bench${quick ? ' -- --quick' : ''}`;
-  const written = await writeReport(out, { command, quick, startedAt: started, seconds: (Date.now() - started.getTime()) / 1000, commit }, goals, details, figures);
+  const written = await writeReport(out, { command, quick, startedAt: started, seconds: (Date.now() - started.getTime()) / 1000, commit, loadAtStart }, goals, details, figures);
   console.log(`# written: ${written}`);
   if (quick && !option('--out')) await rm(out, { recursive: true, force: true });
 }
