@@ -110,7 +110,7 @@ export async function runSchemathesis(bin: string, options: SchemathesisOptions)
     const summaryStart = output.lastIndexOf('SUMMARY');
     return { exitCode, ...counts, summary: summaryStart < 0 ? output.slice(-2_000) : output.slice(summaryStart), output, seconds };
   } finally {
-    await rm(reportDir, { recursive: true, force: true });
+    if (!process.env.KEEP_SCHEMATHESIS_REPORT) await rm(reportDir, { recursive: true, force: true });
   }
 }
 
