@@ -157,8 +157,9 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   let publishedAttributes = '';
   function publish(): void {
-    const listed = JSON.stringify([state.status, state.phase, state.iterationCount, state.qaPassed, state.reviewRound, lean ? reviewMarks(state) : null]);
-    if (!lean || listed !== publishedAttributes) upsertListedAttributes();
+    const marks = lean ? reviewMarks(state) : null;
+    const listed = JSON.stringify([state.status, state.phase, state.iterationCount, state.qaPassed, state.reviewRound, marks]);
+    if (!lean || listed !== publishedAttributes) upsertListedAttributes(marks);
     publishedAttributes = listed;
     publishUsage();
     const budget = state.tokenBudget ?? null;
@@ -172,7 +173,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   }
 
   /** The listed attributes as the state has them; `SessionUpdatedAt` is when one of them last changed. */
-  function upsertListedAttributes(): void {
+  function upsertListedAttributes(marks: string[] | null): void {
     state.updatedAt = now();
     upsertSearchAttributes([
       { key: SearchAttributeKeys.status, value: state.status },
@@ -181,13 +182,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       { key: SearchAttributeKeys.qaPassed, value: state.qaPassed },
       { key: SearchAttributeKeys.updatedAt, value: new Date(state.updatedAt) },
       ...(isPatched(REVIEW_ROUND_ATTRIBUTE_PATCH) ? [{ key: SearchAttributeKeys.reviewRound, value: state.reviewRound }] : []),
-      ...(lean ? reviewAttributes() : []),
+      ...(marks ? reviewAttributes(marks) : []),
     ]);
   }
 
   /** The decisions so far and the time waited for them, once there was a decision (or an end in review). */
-  function reviewAttributes(): SearchAttributeUpdatePair[] {
-    const marks = reviewMarks(state);
+  function reviewAttributes(marks: string[]): SearchAttributeUpdatePair[] {
     const waited = reviewWaitSeconds(state);
     return [
       ...(marks.length > 0 ? [{ key: SearchAttributeKeys.reviewMarks, value: marks }] : []),

@@ -136,21 +136,38 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
 
   // A count derived from visibility drops when retention removes closed sessions; a counter must not go down
   // within a process, so each counter keeps the highest figure it reported (a restart is a counter reset).
-  const highest = new Map<Counter, number>();
-  const highestByTarget = new Map<string, number>();
+  const highest = new Map<Counter, Map<string, number>>();
+  /** Report `values` (by label set) on `counter`, each at least the highest it reported before. */
+  const setMonotonic = (counter: Counter, values: [Record<string, string>, number][]): void => {
+    const seen = highest.get(counter) ?? new Map<string, number>();
+    highest.set(counter, seen);
+    counter.reset();
+    for (const [labels, figure] of values) {
+      const value = Math.max(figure, seen.get(JSON.stringify(labels)) ?? 0);
+      seen.set(JSON.stringify(labels), value);
+      counter.inc(labels, value);
+    }
+  };
   const fromStats = (pick: (s: SessionStats) => number) =>
     async function (this: Counter | Gauge): Promise<void> {
       const current = await stats();
       if (!current) return;
-      if (this instanceof Counter) {
-        const value = Math.max(pick(current), highest.get(this) ?? 0);
-        highest.set(this, value);
-        this.reset();
-        this.inc(value);
-      } else {
-        this.set(pick(current));
-      }
+      if (this instanceof Counter) setMonotonic(this, [[{}, pick(current)]]);
+      else this.set(pick(current));
     };
+  /** A gauge of sessions over each age bound (the review funnels). */
+  const overSecondsGauge = (name: string, help: string, pick: (s: SessionStats) => { overSeconds: number; sessions: number }[]): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['over_seconds'],
+      registers: [registry],
+      async collect() {
+        const current = await stats();
+        if (current) for (const bucket of pick(current)) this.set({ over_seconds: String(bucket.overSeconds) }, bucket.sessions);
+      },
+    });
+  };
 
   new Counter({ name: 'sessions_total', help: 'Total number of sessions', registers: [registry], collect: fromStats((s) => s.total) });
   new Gauge({ name: 'sessions_active', help: 'Current active sessions', registers: [registry], collect: fromStats((s) => s.active) });
@@ -163,26 +180,14 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     registers: [registry],
     async collect() {
       const current = await stats();
-      if (!current) return;
-      this.reset();
-      for (const [target, rejections] of Object.entries(current.rejectionsByTarget)) {
-        // A counter never goes down, though sessions past retention leave the counts.
-        const value = Math.max(rejections, highestByTarget.get(target) ?? 0);
-        highestByTarget.set(target, value);
-        this.inc({ reject_to: target }, value);
-      }
+      if (current) setMonotonic(this, Object.entries(current.rejectionsByTarget).map(([target, rejections]) => [{ reject_to: target }, rejections]));
     },
   });
-  new Gauge({
-    name: 'review_waited_sessions',
-    help: 'Sessions (open, or closed within retention) that waited for review, over their decided rounds, longer than over_seconds',
-    labelNames: ['over_seconds'],
-    registers: [registry],
-    async collect() {
-      const current = await stats();
-      if (current) for (const bucket of current.reviewWaited) this.set({ over_seconds: String(bucket.overSeconds) }, bucket.sessions);
-    },
-  });
+  overSecondsGauge(
+    'review_waited_sessions',
+    'Sessions (open, or closed within retention) that waited for review, over their decided rounds, longer than over_seconds',
+    (current) => current.reviewWaited,
+  );
   new Gauge({
     name: 'sessions_by_status',
     help: 'Sessions in Temporal (open, or closed within retention) by status',
@@ -215,16 +220,11 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
       if (current) for (const phase of PHASES) this.set({ phase }, current.openByPhase[phase]);
     },
   });
-  new Gauge({
-    name: 'review_waiting_sessions',
-    help: 'Sessions waiting for a review decision now for longer than over_seconds (the review funnel, namespace-wide)',
-    labelNames: ['over_seconds'],
-    registers: [registry],
-    async collect() {
-      const current = await stats();
-      if (current) for (const bucket of current.waitingForReview) this.set({ over_seconds: String(bucket.overSeconds) }, bucket.sessions);
-    },
-  });
+  overSecondsGauge(
+    'review_waiting_sessions',
+    'Sessions waiting for a review decision now for longer than over_seconds (the review funnel, namespace-wide)',
+    (current) => current.waitingForReview,
+  );
   new Gauge({
     name: 'sessions_reached_qa',
     help: 'Sessions (open, or closed within retention) that reached QA; with sessions_qa_passed, the QA pass rate',

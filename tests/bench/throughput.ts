@@ -133,17 +133,7 @@ export async function apiLane(lane: GatewayLane, address: string): Promise<Lane>
     async cycle(toReview) {
       const started = Date.now();
       const id = await lane.orchestrator.startNewSession(`Benchmark session (${lane.name}, TS API)`);
-      let lastTry = started;
-      await until(`${id} approvable`, async () => {
-        lastTry = Date.now();
-        try {
-          await lane.orchestrator.approveAndContinue(id);
-          return true;
-        } catch (err) {
-          if (err instanceof InvalidOperationError) return null;
-          throw err;
-        }
-      });
+      const lastTry = await approveOnceTaken(id, () => lane.orchestrator.approveAndContinue(id), (err) => err instanceof InvalidOperationError);
       toReview.push(lastTry - started);
       const state = (await client.workflow.getHandle(id).result()) as { status?: string };
       if (state.status !== 'completed') throw new Error(`${id} ended ${state.status}`);
@@ -152,6 +142,23 @@ export async function apiLane(lane: GatewayLane, address: string): Promise<Lane>
       await connection.close();
     },
   };
+}
+
+/**
+ * Try `approve` every 25 ms until it is taken (`refused` tells a decision that came too early from a failure);
+ * resolves with the time of the try that was taken.
+ */
+async function approveOnceTaken(id: string, approve: () => Promise<unknown>, refused: (err: unknown) => boolean): Promise<number> {
+  return until(`${id} approvable`, async () => {
+    const tried = Date.now();
+    try {
+      await approve();
+      return tried;
+    } catch (err) {
+      if (refused(err)) return null;
+      throw err;
+    }
+  });
 }
 
 /** The bare workflow, with the same worker options as a session worker. */
@@ -173,19 +180,8 @@ export async function bareLane(address: string): Promise<Lane & { inReview(): Pr
   const run = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
-  const approveWhenReady = async (id: string, onReady?: () => void): Promise<void> => {
-    const handle = client.workflow.getHandle(id);
-    await until(`${id} approvable`, async () => {
-      try {
-        onReady?.();
-        await handle.executeUpdate(bareApprove);
-        return true;
-      } catch (err) {
-        if (err instanceof WorkflowUpdateFailedError) return null;
-        throw err;
-      }
-    });
-  };
+  const approveWhenReady = (id: string): Promise<number> =>
+    approveOnceTaken(id, () => client.workflow.getHandle(id).executeUpdate(bareApprove), (err) => err instanceof WorkflowUpdateFailedError);
   const start = async (): Promise<string> => {
     const id = `bare-${randomUUID()}`;
     await client.workflow.start(bareWorkflow, { taskQueue, workflowId: id });
@@ -196,8 +192,7 @@ export async function bareLane(address: string): Promise<Lane & { inReview(): Pr
     async cycle(toReview) {
       const started = Date.now();
       const id = await start();
-      let lastTry = started;
-      await approveWhenReady(id, () => (lastTry = Date.now()));
+      const lastTry = await approveWhenReady(id);
       toReview.push(lastTry - started);
       await client.workflow.getHandle(id).result();
     },
