@@ -67,7 +67,7 @@ void describe('sessions as the Temporal Web UI shows them, on the real dev serve
     for (const event of (await handle.fetchHistory()).events ?? []) {
       const type = event.activityTaskScheduledEventAttributes?.activityType?.name;
       if (!type || type === 'logSessionEvent') continue;
-      assert.match(type, /^(pm|architect|qa|engineer(LoopBegin|ModelTurn|Tool|LoopFinish)?)$/, type);
+      assert.match(type, /^(pm|architect|qa|engineer(Start|LoopBegin|ModelTurn|Tool|LoopFinish)?)$/, type);
       phases.add(phaseOfActivity(type) ?? type);
     }
     assert.deepEqual([...phases].sort(), ['architect', 'engineer', 'pm', 'qa']);

@@ -13,7 +13,7 @@ const SCRIPTED_AGENT = path.join(__dirname, 'scripted-agent.js');
 const TOKEN = 'tok-handed-to-the-scripted-agent';
 const MISSION = 'Build a greeting service';
 
-/** What Temporal's history says about the engineer activity's last attempt. */
+/** What Temporal's history says about the engineer activity's last attempt (`engineerStart`, which runs a command engineer whole; `engineer` in sessions before it). */
 interface EngineerAttempts {
   scheduled: number;
   lastAttempt: number;
@@ -24,7 +24,7 @@ interface EngineerAttempts {
 async function engineerAttempts(harness: SessionHarness, sessionId: string): Promise<EngineerAttempts> {
   const history = await harness.client.workflow.getHandle(sessionId).fetchHistory();
   const events = history.events ?? [];
-  const engineer = new Set(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'engineer').map((event) => String(event.eventId)));
+  const engineer = new Set(events.filter((event) => ['engineer', 'engineerStart'].includes(event.activityTaskScheduledEventAttributes?.activityType?.name ?? '')).map((event) => String(event.eventId)));
   const started = events.filter((event) => engineer.has(String(event.activityTaskStartedEventAttributes?.scheduledEventId ?? '')));
   const last = started.at(-1)?.activityTaskStartedEventAttributes;
   const failed = events.find((event) => engineer.has(String(event.activityTaskFailedEventAttributes?.scheduledEventId ?? '')))?.activityTaskFailedEventAttributes?.failure;
