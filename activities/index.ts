@@ -5,7 +5,7 @@ import { createArchitect } from './agents/architect';
 import { createEngineer } from './agents/engineer';
 import { createPm } from './agents/pm';
 import { createQa } from './agents/qa';
-import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopOptions } from './engineer-loop';
+import { createEngineerLoopActivities, type EngineerLoopActivities, type EngineerLoopOptions, type EngineerStartActivities } from './engineer-loop';
 import { createWebhookDelivery } from './webhooks/deliver';
 import { logSessionEvent, writingCarriedLines } from './session-log';
 import type { NotifierActivities } from '../workflows/webhook-definitions';
@@ -28,7 +28,7 @@ export interface ActivityOptions {
 }
 
 /** Everything a worker registers: the phases, and the Engineer loop's steps. */
-export type WorkerActivities = SessionActivities & EngineerLoopActivities & NotifierActivities;
+export type WorkerActivities = SessionActivities & EngineerLoopActivities & EngineerStartActivities & NotifierActivities;
 
 /**
  * The activities a worker registers for session workflows: the phases (the single-shot `engineer` stays for
@@ -55,6 +55,11 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
       configuredUrls: listOf(config.webhookUrls),
     }),
     ...loop,
+    // The loop's beginning, or, when it hands over to the single-shot engineer, that engineer in the same activity.
+    engineerStart: async (input) => {
+      const begun = await activities.engineerLoopBegin(input);
+      return begun.driver === 'loop' ? begun : { driver: 'single_shot', result: await activities.engineer(input) };
+    },
     ...overrides,
   };
   // Whichever implementation runs a phase (a test's override too) writes the lines the workflow handed it first.
@@ -65,5 +70,6 @@ export function createActivities(overrides: Partial<WorkerActivities> = {}, opti
     engineer: writingCarriedLines((input) => activities.engineer(input)),
     qa: writingCarriedLines((input) => activities.qa(input)),
     engineerLoopBegin: writingCarriedLines((input) => activities.engineerLoopBegin(input)),
+    engineerStart: writingCarriedLines((input) => activities.engineerStart(input)),
   };
 }

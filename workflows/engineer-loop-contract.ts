@@ -42,6 +42,26 @@ export type EngineerLoopBeginResult =
       driver: 'single_shot';
     };
 
+/** The loop's beginning when the loop runs. */
+export type EngineerLoopBegun = Extract<EngineerLoopBeginResult, { driver: 'loop' }>;
+
+/** What `engineerStart` returns: the loop's beginning, or the single-shot engineer's result when it ran instead. */
+export type EngineerStartResult =
+  | EngineerLoopBegun
+  | {
+      /** The engineer is an external agent command: it ran, single-shot, in this same activity. */
+      driver: 'single_shot';
+      result: PhaseResult;
+    };
+
+/**
+ * The Engineer's first step as one activity: the loop's beginning, or (an external agent command) the whole
+ * single-shot engineer, so that a session whose engineer does not loop runs one activity for it, not two.
+ */
+export interface EngineerStartActivities {
+  engineerStart(input: EngineerLoopBeginInput): Promise<EngineerStartResult>;
+}
+
 /** What every step after the beginning is told about where it is. */
 export interface EngineerStepPosition {
   sessionId: string;

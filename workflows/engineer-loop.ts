@@ -6,6 +6,7 @@
 import type { AgentInput } from './definitions';
 import type {
   EngineerLoopActivities,
+  EngineerLoopBegun,
   EngineerLoopFinishResult,
   EngineerModelTurnResult,
   EngineerToolResult,
@@ -27,6 +28,17 @@ export async function driveEngineerLoop(
 ): Promise<EngineerLoopFinishResult | null> {
   const begun = await steps.engineerLoopBegin(input);
   if (begun.driver === 'single_shot') return null;
+  return continueEngineerLoop(steps, input, begun, onTurn, beforeModelTurn);
+}
+
+/** The loop after its beginning (`begun`, from `engineerLoopBegin` or `engineerStart`): the turns, then finish. */
+export async function continueEngineerLoop(
+  steps: Omit<EngineerLoopActivities, 'engineerLoopBegin'>,
+  input: AgentInput,
+  begun: EngineerLoopBegun,
+  onTurn?: EngineerTurnObserver,
+  beforeModelTurn?: () => Promise<void>,
+): Promise<EngineerLoopFinishResult> {
   const position = { sessionId: input.sessionId, workDir: input.workDir, iteration: input.iteration };
   let transcript = begun.transcript;
   for (let turn = 1; turn <= begun.turnLimit; turn += 1) {

@@ -47,11 +47,11 @@ import {
   DEFAULT_PHASE_RETRY_WINDOW_MS,
   type StaleReviewDetails,
 } from './definitions';
-import { driveEngineerLoop } from './engineer-loop';
+import { continueEngineerLoop, driveEngineerLoop, type EngineerTurnObserver } from './engineer-loop';
 import { reviewMarks, reviewWaitSeconds } from './review-marks';
 import { sessionNotifierWorkflow } from './notifier';
 import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
-import type { EngineerLoopActivities } from './engineer-loop-contract';
+import type { EngineerLoopActivities, EngineerStartActivities } from './engineer-loop-contract';
 import {
   applyApproval,
   applyBudgetExtension,
@@ -94,6 +94,13 @@ const WEBHOOKS_PATCH = 'webhooks';
  * of a local activity of its own (an approval's line no longer holds up the decision's workflow task).
  */
 const LEAN_SESSION_PATCH = 'lean-session';
+
+/**
+ * Patch: the lean session, whose engineer starts with one activity (`engineerStart`) that is the loop's beginning
+ * or, for an engineer that does not loop, the whole single-shot run (before: the beginning, then `engineer`). Its
+ * marker stands for the lean one.
+ */
+const ENGINEER_START_PATCH = 'engineer-start';
 
 /** Unwinds the session when it waited out its pause: it has ended `expired` already. */
 class ExpiredWhilePaused extends Error {}
@@ -145,8 +152,9 @@ const now = (): string => new Date().toISOString();
  * back to the engineer; rejections and QA retries share `maxIterations`. Cancellation ends it `cancelled`.
  */
 export async function sessionWorkflow(input: SessionWorkflowInput): Promise<SessionState> {
-  // Sessions started before the lean patch replay through the individual patches it stands for.
-  const lean = patched(LEAN_SESSION_PATCH);
+  // Sessions started before a patch that stands for others replay through those it stands for.
+  const engineerStarts = patched(ENGINEER_START_PATCH);
+  const lean = engineerStarts || patched(LEAN_SESSION_PATCH);
   const isPatched = (patchId: string): boolean => lean || patched(patchId);
   const tracksTokens = isPatched(TOKEN_BUDGET_PATCH);
   const state = createInitialState(input, workflowInfo().startTime.toISOString(), tracksTokens);
@@ -154,6 +162,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const agents = agentActivities(input);
   // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
   const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
+  // As the single-shot engineer it may be (an external command runs as long as the phase allows).
+  const { engineerStart } = proxyActivities<EngineerStartActivities>(phaseActivityOptions(input, 'engineer'));
 
   let publishedAttributes = '';
   function publish(): void {
@@ -416,25 +426,14 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   async function runEngineer(agentInput: AgentInput): Promise<PhaseResult> {
     engineerLoopRan = false;
     if (!isPatched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
-    const finished = await driveEngineerLoop(
-      loopSteps,
-      agentInput,
-      (turn, model, tool) => {
-      state.events.push({
-        kind: 'agent_turn',
-        phase: 'engineer',
-        at: now(),
-        iteration: state.iterationCount,
-        turn,
-        tool: model.action.tool,
-        summary: tool.summary,
-        ...(model.usage ? { usage: model.usage } : {}),
-      });
-        recordUsage(state, 'engineer', model.usage);
-        publishUsage();
-      },
-      withinBudget,
-    );
+    if (engineerStarts) {
+      const started = await engineerStart(agentInput);
+      if (started.driver === 'single_shot') return started.result;
+      const looped = await continueEngineerLoop(loopSteps, agentInput, started, recordTurn, withinBudget);
+      engineerLoopRan = true;
+      return looped;
+    }
+    const finished = await driveEngineerLoop(loopSteps, agentInput, recordTurn, withinBudget);
     engineerLoopRan = finished !== null;
     if (finished) return finished;
     await withinBudget();
@@ -442,6 +441,22 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     const { logBefore: _written, ...single } = agentInput;
     return agents.engineer(single);
   }
+
+  /** A loop turn in the audit trail, its tokens counted as they come. */
+  const recordTurn: EngineerTurnObserver = (turn, model, tool) => {
+    state.events.push({
+      kind: 'agent_turn',
+      phase: 'engineer',
+      at: now(),
+      iteration: state.iterationCount,
+      turn,
+      tool: model.action.tool,
+      summary: tool.summary,
+      ...(model.usage ? { usage: model.usage } : {}),
+    });
+    recordUsage(state, 'engineer', model.usage);
+    publishUsage();
+  };
 
   async function awaitDecision(): Promise<void> {
     startPhase(state, 'review', now());

@@ -21,7 +21,7 @@ import { goalsOf, type BenchFigures } from './goals';
 import { currentCommit, writeReport } from './report';
 import { measureMain, seed, startupSeconds } from './scale';
 import { countingConnection, sseViewers } from './sse-viewers';
-import { apiLane, bareLane, gatewayLane, noopActivities, readLatency, roundTrips, sessionsPerSecond, templateActivities } from './throughput';
+import { apiLane, bareLane, gatewayLane, interleavedRoundTrips, noopActivities, readLatency, sessionsPerSecond, templateActivities } from './throughput';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -66,13 +66,16 @@ async function main(): Promise<void> {
         const answer = await http('POST', `${base}/sessions/${id}/${path}`, body);
         if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}: ${answer.text}`);
       };
-      figures.roundTrips = {
-        approveGateway: await roundTrips(sizes.trips, () => noop.inReview(), (id) => decide(noop.base, id, 'approve', {})()),
-        approveApi: await roundTrips(sizes.trips, () => noop.inReview(), async (id) => void (await noop.orchestrator.approveAndContinue(id))),
-        approveBare: await roundTrips(sizes.trips, () => bare.inReview(), (id) => bare.approve(id)),
-        rejectGateway: await roundTrips(sizes.trips, () => noop.inReview(), (id) => decide(noop.base, id, 'reject', { feedback: 'More detail' })()),
-        rejectApi: await roundTrips(sizes.trips, () => noop.inReview(), async (id) => void (await noop.orchestrator.rejectAndIterate(id, 'More detail'))),
-      };
+      const inReview = () => noop.inReview();
+      const ended = (id: string) => noop.closed(id);
+      const reviewedAgain = (id: string) => noop.inRound(id, 2);
+      figures.roundTrips = await interleavedRoundTrips(sizes.trips, {
+        approveGateway: { prepare: inReview, decide: (id) => decide(noop.base, id, 'approve', {})(), settle: ended },
+        approveApi: { prepare: inReview, decide: async (id) => void (await noop.orchestrator.approveAndContinue(id)), settle: ended },
+        approveBare: { prepare: () => bare.inReview(), decide: (id) => bare.approve(id), settle: (id) => bare.closed(id) },
+        rejectGateway: { prepare: inReview, decide: (id) => decide(noop.base, id, 'reject', { feedback: 'More detail' })(), settle: reviewedAgain },
+        rejectApi: { prepare: inReview, decide: async (id) => void (await noop.orchestrator.rejectAndIterate(id, 'More detail')), settle: reviewedAgain },
+      });
       progress(`round trips: ${JSON.stringify(figures.roundTrips)}`);
       const reviewed = await noop.inReview();
       figures.reads = await readLatency(noop, reviewed, sizes.reads);

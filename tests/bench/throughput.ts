@@ -31,6 +31,10 @@ export interface GatewayLane extends Lane {
   orchestrator: Orchestrator;
   /** A session now waiting in review. */
   inReview(): Promise<string>;
+  /** Resolves once the session's workflow closed, however it ended. */
+  closed(id: string): Promise<void>;
+  /** Resolves once the session waits in review round `round`. */
+  inRound(id: string, round: number): Promise<void>;
 }
 
 const silent = pino({ level: 'silent' });
@@ -67,6 +71,7 @@ export async function gatewayLane(
     return String(created.json?.session_id);
   };
   const reachReview = (id: string): Promise<true> => until(`${id} in review`, async () => ((await status(id)) === 'awaiting_approval' ? true : null));
+  const results = new Client({ connection: connection ?? (await Connection.connect({ address })) });
   const completed = (now: string): boolean => {
     if (['failed', 'expired', 'cancelled'].includes(now)) throw new Error(`session ended ${now}`);
     return now === 'completed';
@@ -110,9 +115,22 @@ export async function gatewayLane(
       await reachReview(id);
       return id;
     },
+    async closed(id) {
+      await results.workflow
+        .getHandle(id)
+        .result()
+        .catch(() => undefined);
+    },
+    async inRound(id, round) {
+      await until(`${id} in review round ${round}`, async () => {
+        const info = (await http('GET', `${base}/sessions/${id}`)).json;
+        return info?.status === 'awaiting_approval' && info.review_round === round ? true : null;
+      });
+    },
     async close() {
       await gateway.close();
       await orchestrator.close();
+      if (!connection) await results.connection.close();
       worker.shutdown();
       await run;
       await workerConnection.close();
@@ -162,7 +180,7 @@ async function approveOnceTaken(id: string, approve: () => Promise<unknown>, ref
 }
 
 /** The bare workflow, with the same worker options as a session worker. */
-export async function bareLane(address: string): Promise<Lane & { inReview(): Promise<string>; approve(id: string): Promise<void> }> {
+export async function bareLane(address: string): Promise<Lane & { inReview(): Promise<string>; approve(id: string): Promise<void>; closed(id: string): Promise<void> }> {
   const taskQueue = `bench-bare-${randomUUID()}`;
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./bare-workflow'), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
   const workerConnection = await NativeConnection.connect({ address });
@@ -205,6 +223,9 @@ export async function bareLane(address: string): Promise<Lane & { inReview(): Pr
     async approve(id) {
       await client.workflow.getHandle(id).executeUpdate(bareApprove);
     },
+    async closed(id) {
+      await client.workflow.getHandle(id).result();
+    },
     async close() {
       await connection.close();
       worker.shutdown();
@@ -222,14 +243,45 @@ export async function sessionsPerSecond(lane: Lane, concurrency: number, count: 
 }
 
 /** Round trips of one decision at a time: each call's latency, on sessions prepared in review beforehand. */
-export async function roundTrips(count: number, prepare: () => Promise<string>, decide: (id: string) => Promise<void>): Promise<Samples> {
-  const ids: string[] = [];
-  await pool(count, 5, async () => {
-    ids.push(await prepare());
-  });
-  const latencies: number[] = [];
-  for (const id of ids) latencies.push((await timed(() => decide(id)))[1]);
-  return samples(latencies);
+/** One way to decide a review, for the round-trip figures. */
+export interface DecisionPath {
+  /** A session waiting in review. */
+  prepare(): Promise<string>;
+  /** The decision, timed. */
+  decide(id: string): Promise<void>;
+  /** Until what the decision set going is over (untimed). */
+  settle(id: string): Promise<void>;
+}
+
+/** Samples of each path thrown away before the kept ones (first requests on a path, cold code). */
+const WARM_UP_ROUNDS = 3;
+
+/**
+ * `count` round trips of every path, one decision at a time, interleaved sample by sample: each decision is timed
+ * on a settled machine (what the previous one set going, an engineer and QA say, ran to its end first, untimed), so
+ * neither the work that follows a decision nor the order of the paths weighs on another path's figure.
+ */
+export async function interleavedRoundTrips<Name extends string>(count: number, paths: Record<Name, DecisionPath>): Promise<Record<Name, Samples>> {
+  const names = Object.keys(paths) as Name[];
+  const rounds = count + WARM_UP_ROUNDS;
+  const ids = {} as Record<Name, string[]>;
+  for (const name of names) {
+    const prepared: string[] = [];
+    await pool(rounds, 5, async () => {
+      prepared.push(await paths[name].prepare());
+    });
+    ids[name] = prepared;
+  }
+  const latencies = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of names) {
+      const id = ids[name][round]!;
+      const [, ms] = await timed(() => paths[name].decide(id));
+      if (round >= WARM_UP_ROUNDS) latencies[name].push(ms);
+      await paths[name].settle(id);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, samples(latencies[name])])) as Record<Name, Samples>;
 }
 
 /** `GET /sessions/{id}` through the gateway beside a describe through the Orchestrator, alternating blocks. */

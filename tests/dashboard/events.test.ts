@@ -51,7 +51,11 @@ void describe('GET /sessions/{id}/events, on the real stack', () => {
     const stream = await SseStream.open(`${gw.baseUrl}/sessions/${id}/events`, auth);
     assert.equal(stream.response.status, 200);
     assert.match(stream.response.headers.get('content-type') ?? '', /^text\/event-stream/);
-    await stream.waitFor((events) => kinds(events).includes('phase_completed') && events.at(-1)?.data.status === 'awaiting_approval');
+    // The review's own entry, not just the status: the info (from visibility) can say awaiting_approval before the
+    // audit read that follows it has delivered the architect's entries.
+    const reviewStarted = (events: SseEvent[]) =>
+      audits(events).some((e) => e.data.event.kind === 'phase_started' && e.data.event.phase === 'review');
+    await stream.waitFor((events) => reviewStarted(events) && events.some((e) => e.event === 'session' && e.data.status === 'awaiting_approval'));
     await stream.waitFor(() => stream.comments.includes('heartbeat'), 3_000);
     stream.close();
 

@@ -40,6 +40,7 @@ const spendingAgents = {
 let qaRuns = 0;
 let pmAttempts = 0;
 let loopQaRuns = 0;
+let singleShotQaRuns = 0;
 
 /** The paths whose histories guard against changes that would break sessions in flight. */
 export const SCENARIOS: Scenario[] = [
@@ -273,6 +274,33 @@ SCENARIOS.push(
     if (!scenario) throw new Error(`no scenario ${name}`);
     return { ...scenario, name: `lean-${name}` };
   }),
+);
+
+/**
+ * The engineer's one starting activity (`engineerStart`): the lean paths again, where it begins the loop, and an
+ * engineer that does not loop, where it is the whole single-shot engineer (twice: QA sends it back once).
+ */
+SCENARIOS.push(
+  ...LEAN_PATHS.map((name): Scenario => ({ ...SCENARIOS.find((candidate) => candidate.name === `lean-${name}`)!, name: `start-${name}` })),
+  {
+    name: 'start-single-shot-engineer-qa-retry-completed',
+    options: {
+      activities: {
+        engineer: (input) => Promise.resolve({ artifacts: [], usage: { promptTokens: 3 + input.iteration, completionTokens: 2, totalTokens: 5 + input.iteration, requests: 1, model: 'replay' } }),
+        // The engineer writes no code, so QA's verdict is the scenario's: it fails the first run only.
+        qa: () => {
+          singleShotQaRuns += 1;
+          return Promise.resolve({ artifacts: [], passed: singleShotQaRuns > 1, summary: singleShotQaRuns > 1 ? 'passed' : 'first run fails' });
+        },
+      },
+    },
+    run: async (harness) => {
+      singleShotQaRuns = 0;
+      const id = await toReview(harness, 'Replay: a single-shot engineer, sent back once by QA');
+      await harness.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      return untilClosed(harness, id);
+    },
+  },
 );
 
 /** Run a scenario on a fresh harness and close it. */

@@ -11,7 +11,7 @@ import { GatewayHarness } from '../gateway/gateway-harness';
 import { sharedTestServer } from '../helpers/test-server';
 import { traceHeadersInHistory } from './trace-history';
 
-const ENGINEER_ACTIVITIES = ['engineerLoopBegin', 'engineerModelTurn', 'engineerTool', 'engineerLoopFinish', 'engineer'];
+const ENGINEER_ACTIVITIES = ['engineerStart', 'engineerLoopBegin', 'engineerModelTurn', 'engineerTool', 'engineerLoopFinish', 'engineer'];
 
 void describe('traces from the gateway request through the workflow to each activity', () => {
   // The in-memory exporter stands in for an OTLP collector: the same span processor path, spans kept in memory.

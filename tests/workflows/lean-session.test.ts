@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
+import type { SessionState } from '../../workflows/definitions';
 import { SessionHarness } from '../helpers/session-harness';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -40,7 +41,7 @@ describe('a new session runs lean', () => {
     await harness.client.workflow.getHandle(id).result();
     const events = await historyOf(harness, id);
 
-    assert.deepEqual(patchIds(events), ['lean-session'], 'the lean patch stands for every earlier one');
+    assert.deepEqual(patchIds(events), ['engineer-start'], 'the newest patch stands for every earlier one');
     const upserts = events.filter((event) => event.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES);
     const listed = upserts.filter((event) => event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.SessionStatus);
     // running (pm), architect, awaiting_approval, approved (engineer), qa, completed: the engineer's start changes nothing listed.
@@ -58,6 +59,36 @@ describe('a new session runs lean', () => {
     assert.ok(firstEngineerLine > approvedAt, `the approval line comes before the engineer's own lines:\n${log}`);
     assert.ok(lines.indexOf(lines.find((line) => line.includes('Awaiting human review'))!) < approvedAt);
     assert.match(lines.filter((line) => line.trim()).at(-1) ?? '', /\[done\] Session completed$/);
+  });
+
+  test('an engineer that does not loop runs as one activity, engineerStart, which also writes the approval line', async () => {
+    const written: string[] = [];
+    const single = await SessionHarness.start({
+      activities: {
+        engineer: (input) => {
+          written.push(input.workDir);
+          return Promise.resolve({ artifacts: [{ name: 'code', path: 'src/single-shot.txt', sha256: 'a'.repeat(64), bytes: 1 }] });
+        },
+        // Nothing was built to test: the QA of this test passes what it is given.
+        qa: () => Promise.resolve({ artifacts: [], passed: true, summary: 'passed' }),
+      },
+    });
+    try {
+      const id = await single.orchestrator.startNewSession('Lean: a single-shot engineer', 'lean');
+      await single.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+      await single.orchestrator.approveAndContinue(id, { reviewRound: 1 });
+      const state = (await single.client.workflow.getHandle(id).result()) as SessionState;
+      const scheduled = (await historyOf(single, id))
+        .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+        .filter((name): name is string => Boolean(name));
+      assert.deepEqual(scheduled, ['pm', 'architect', 'engineerStart', 'qa'], 'the engineer is one activity');
+      assert.equal(written.length, 1, 'the single-shot engineer ran once');
+      assert.equal(state.artifacts.code?.path, 'src/single-shot.txt', "its result is the phase's result");
+      const lines = (await single.orchestrator.getRecentLogs(id, 200)).split('\n');
+      assert.equal(lines.filter((line) => /\[review\] Approved review round 1$/.test(line)).length, 1, 'the approval line once');
+    } finally {
+      await single.close();
+    }
   });
 
   test("a rejection's line goes with the phase it sends the session back to; a failure comes last", async () => {
