@@ -132,6 +132,30 @@ export interface SessionState {
   prices?: ModelPrices | null;
 }
 
+/**
+ * What a decision or a budget extension answers: the session's fields after it, without its audit trail, artifacts
+ * and feedback (they grow with the session, and an update's answer is kept in its history). Sessions started before
+ * the engineer-start patch answer their whole state, which has these fields too.
+ */
+export type SessionSnapshot = Pick<
+  SessionState,
+  | 'sessionId'
+  | 'userMission'
+  | 'projectName'
+  | 'workDir'
+  | 'status'
+  | 'phase'
+  | 'iterationCount'
+  | 'reviewRound'
+  | 'qaPassed'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'tokenBudget'
+  | 'tokens'
+  | 'pauseReason'
+  | 'prices'
+>;
+
 /** Tokens one phase spent with one model, over the whole session. */
 export interface TokenTally {
   phase: AgentPhase;
@@ -211,11 +235,11 @@ export interface ExtendBudgetArgs {
 }
 
 /** Approves the documents in review; the session continues with `engineer`. */
-export const approveUpdate = defineUpdate<SessionState, [DecisionArgs]>('approve');
+export const approveUpdate = defineUpdate<SessionSnapshot, [DecisionArgs]>('approve');
 /** Rejects the documents in review with feedback; `rejectTo` runs again. */
-export const rejectUpdate = defineUpdate<SessionState, [RejectArgs]>('reject');
+export const rejectUpdate = defineUpdate<SessionSnapshot, [RejectArgs]>('reject');
 /** Raises the token cap (any status but a final one). */
-export const extendBudgetUpdate = defineUpdate<SessionState, [ExtendBudgetArgs]>('extendBudget');
+export const extendBudgetUpdate = defineUpdate<SessionSnapshot, [ExtendBudgetArgs]>('extendBudget');
 /** The same decisions as signals, for operators using the Temporal CLI or Web UI. */
 export const approveSignal = defineSignal<[DecisionArgs?]>('approve');
 export const rejectSignal = defineSignal<[RejectArgs]>('reject');

@@ -17,6 +17,7 @@ import {
   type RejectTarget,
   type ReviewedDocuments,
   type SessionEvent,
+  type SessionSnapshot,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -117,6 +118,25 @@ export function applyBudgetExtension(state: SessionState, args: ExtendBudgetArgs
 /** The memo's `usage` entry as the state now stands. */
 export function usageMemo(state: SessionState): SessionUsageMemo {
   return { tokens: state.tokens ?? [], tokenBudget: state.tokenBudget ?? null, pauseReason: state.pauseReason ?? null, prices: state.prices ?? null };
+}
+
+/** What an update answers: the state's own fields, without the audit trail, artifacts and feedback (copied). */
+export function snapshotOf(state: SessionState): SessionSnapshot {
+  const { sessionId, userMission, projectName, workDir, status, phase, iterationCount, reviewRound, qaPassed, createdAt, updatedAt } = state;
+  return {
+    sessionId,
+    userMission,
+    projectName,
+    workDir,
+    status,
+    phase,
+    iterationCount,
+    reviewRound,
+    qaPassed,
+    createdAt,
+    updatedAt,
+    ...(state.tokens ? { tokens: state.tokens.map((tally) => ({ ...tally })), tokenBudget: state.tokenBudget ?? null, pauseReason: state.pauseReason ?? null, prices: state.prices ?? null } : {}),
+  };
 }
 
 /** Why a decision cannot be taken now, or null when it can. */

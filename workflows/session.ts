@@ -41,6 +41,7 @@ import {
   SearchAttributeKeys,
   type SessionActivities,
   type SessionLogLine,
+  type SessionSnapshot,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -69,6 +70,7 @@ import {
   rejectArgsProblem,
   reviewRoundProblem,
   roundFedBy,
+  snapshotOf,
   staleRoundRefusal,
   startPhase,
   tokensLeft,
@@ -331,13 +333,16 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 
   setHandler(getStateQuery, () => state);
 
+  /** An update's answer: the snapshot (sessions started before the engineer-start patch answer their whole state). */
+  const answer = (): SessionSnapshot => (engineerStarts ? snapshotOf(state) : state);
+
   setHandler(
     approveUpdate,
     (args: DecisionArgs) => {
       assertDecisionAllowed(state, args);
       applyApproval(state, args, 'update', now());
       publish();
-      return state;
+      return answer();
     },
     { validator: (args: DecisionArgs) => assertDecisionAllowed(state, args) },
   );
@@ -349,7 +354,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       assertValidRejection(args);
       applyRejection(state, args, 'update', now());
       publish();
-      return state;
+      return answer();
     },
     {
       validator: (args: RejectArgs) => {
@@ -367,7 +372,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       applyBudgetExtension(state, args, now());
       if (state.status !== before) publish();
       else publishUsage();
-      return state;
+      return answer();
     },
     { validator: (args: ExtendBudgetArgs) => assertExtensionAllowed(state, args) },
   );

@@ -18,7 +18,7 @@ import {
   type RejectTarget,
   rejectUpdate,
   SESSION_WORKFLOW_TYPE,
-  type SessionState,
+  type SessionSnapshot,
   SessionStatus,
   type StaleReviewDetails,
 } from '../../workflows/definitions';
@@ -399,13 +399,13 @@ export class Orchestrator {
   private async decide(
     sessionId: string,
     options: DecisionOptions,
-    send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionState>,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionSnapshot>,
     closed: (info: SessionInfo) => string = (info) => `session ${sessionId} is not awaiting approval (status ${info.status})`,
   ): Promise<SessionInfo> {
     const id = checkedSessionId(sessionId);
     roundArg(options);
     const { timeoutMs } = options;
-    const sendDecision = async (decisionId: string | undefined): Promise<SessionState> => {
+    const sendDecision = async (decisionId: string | undefined): Promise<SessionSnapshot> => {
       const handle = (await this.client()).workflow.getHandle(id);
       return sendUntilProcessed((updateId) => send(handle, updateId), decisionId);
     };
@@ -458,7 +458,7 @@ const UNPROCESSED_UPDATE_ATTEMPTS = 5;
  * answer for its id, so it is sent again under an id derived from the first: every retry of the same decision (same
  * idempotency key) derives the same ids, and so still applies at most once.
  */
-async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<SessionState>, updateId: string | undefined): Promise<SessionState> {
+async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<SessionSnapshot>, updateId: string | undefined): Promise<SessionSnapshot> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await send(attempt === 1 || updateId === undefined ? updateId : `${updateId}#resend-${attempt - 1}`);

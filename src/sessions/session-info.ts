@@ -12,7 +12,7 @@ import {
   type Phase,
   SearchAttributeKeys,
   type SessionMemo,
-  type SessionState,
+  type SessionSnapshot,
   SessionStatus,
   type SessionUsageMemo,
   type TokenTally,
@@ -149,7 +149,7 @@ export function sessionInfoFromExecution(
 }
 
 /** A session as its workflow reported it (the result of a decision update). */
-export function sessionInfoFromState(state: SessionState): SessionInfo {
+export function sessionInfoFromState(state: SessionSnapshot): SessionInfo {
   return {
     sessionId: state.sessionId,
     userMission: state.userMission,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { SessionStatus } from '../../src/orchestration/orchestrator';
-import type { SessionState } from '../../workflows/definitions';
+import { getStateQuery, rejectUpdate, type SessionState } from '../../workflows/definitions';
 import { SessionHarness } from '../helpers/session-harness';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -89,6 +89,21 @@ describe('a new session runs lean', () => {
     } finally {
       await single.close();
     }
+  });
+
+  test("a decision answers the session's fields, not its audit trail, artifacts or feedback", async () => {
+    const id = await harness.orchestrator.startNewSession('Lean: the answer to a decision', 'lean');
+    await harness.waitForStatus(id, SessionStatus.AWAITING_APPROVAL);
+    const handle = harness.client.workflow.getHandle(id);
+    const answer = await handle.executeUpdate(rejectUpdate, { args: [{ feedback: 'More detail', rejectTo: 'architect', reviewRound: 1 }] });
+    assert.equal(answer.status, SessionStatus.RUNNING);
+    assert.equal(answer.phase, 'architect');
+    assert.equal(answer.iterationCount, 1);
+    assert.equal(answer.sessionId, id);
+    for (const left of ['events', 'artifacts', 'feedback', 'maxIterations', 'failureReason']) assert.equal(left in answer, false, `no ${left} in the answer`);
+    const state = await handle.query(getStateQuery);
+    assert.ok(state.events.length > 0 && state.feedback.length === 1, 'the state itself still has them');
+    await handle.cancel();
   });
 
   test("a rejection's line goes with the phase it sends the session back to; a failure comes last", async () => {
