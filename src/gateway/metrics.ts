@@ -28,9 +28,10 @@ export interface GatewayMetrics {
 
 /**
  * Metrics of one gateway process. Session figures (`sessions_*`, `approvals_total`, `rejections_total`,
- * `review_waiting_sessions`, `session_phase_longest_seconds`) are count queries on Temporal's visibility, refreshed
- * in the background when a scrape finds them older than `cacheMs`, so they are the namespace's truth on every
- * replica and after restarts and a scrape costs the same at any number of sessions (docs/metrics.md); request
+ * `review_waiting_sessions`, `session_phase_longest_seconds`) come from an index of every session's search
+ * attributes that each collection brings up to date with what changed in Temporal's visibility, refreshed in the
+ * background when a scrape finds them older than `cacheMs`, so they are the namespace's truth on every replica and
+ * after restarts and a scrape costs the same at any number of sessions (docs/metrics.md); request
  * metrics and the process defaults are this process's own.
  * When Temporal cannot be read, the last figures stay and `orchestrator_temporal_up` drops to 0.
  */
@@ -45,6 +46,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   let attemptedAt = 0;
   let up = 0;
   let collectionSeconds = 0;
+  let firstCollectionSeconds: number | null = null;
   const phaseDuration = new Histogram({
     name: 'session_phase_duration_seconds',
     help: 'Duration of phase runs of sessions that completed or expired while this process ran (phase review: time waiting for a decision)',
@@ -106,6 +108,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
         (fresh) => {
           last = fresh;
           up = 1;
+          firstCollectionSeconds ??= (performance.now() - started) / 1000;
           for (const run of fresh.finishedPhaseRuns) phaseDuration.observe({ phase: run.phase }, run.seconds);
           for (const retry of fresh.pendingRetries) {
             const key = `${retry.sessionId}/${retry.activityId}`;
@@ -248,6 +251,15 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     async collect() {
       await stats();
       this.set(collectionSeconds);
+    },
+  });
+  new Gauge({
+    name: 'session_metrics_first_collection_seconds',
+    help: "How long this process's first collection of session figures took (it lists every session; later ones list what changed)",
+    registers: [registry],
+    async collect() {
+      await stats();
+      if (firstCollectionSeconds !== null) this.set(firstCollectionSeconds);
     },
   });
   new Gauge({

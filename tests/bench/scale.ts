@@ -91,8 +91,10 @@ export interface ScaleFigures {
   /** The first scrape (waits for the first collection) and the following ones. */
   metricsFirstMs: number;
   metrics: Samples;
-  /** The collection's own time, as the gateway reports it. */
+  /** A steady collection's own time (one after the first, which lists what changed), as the gateway reports it. */
   collectionMs: number;
+  /** The first collection's own time: it lists every session. */
+  firstCollectionMs: number;
   sessionsTotal: number | null;
   mainRssMb: number;
   devServerRssMb: number;
@@ -163,18 +165,26 @@ export async function measureMain(place: SeedPlace, dbPath: string, sessions: nu
     const all = await list('limit=100');
     const awaiting = await list('limit=100&status=awaiting_approval');
     const [first, metricsFirstMs] = await timed(() => http('GET', `${base}/metrics`));
-    const scrapes: number[] = [];
     let text = first.text;
+    const value = (name: string): number | null => {
+      const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      return match?.[1] ? Number(match[1]) : null;
+    };
+    // The first collection lists every session; the figure is a later one's, which lists what changed: wait until
+    // the figures are younger than the time since the first scrape (the gateway refreshes them every 5 s).
+    const firstAnsweredAt = Date.now();
+    await until('a collection after the first', async () => {
+      text = (await http('GET', `${base}/metrics`)).text;
+      const age = value('session_metrics_age_seconds');
+      return age !== null && age >= 0 && age * 1000 < Date.now() - firstAnsweredAt ? true : null;
+    }, 60_000, 250);
+    const scrapes: number[] = [];
     for (let i = 0; i < requests; i += 1) {
       const [answer, ms] = await timed(() => http('GET', `${base}/metrics`));
       scrapes.push(ms);
       text = answer.text;
       await sleep(100);
     }
-    const value = (name: string): number | null => {
-      const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-      return match?.[1] ? Number(match[1]) : null;
-    };
     const [devServer] = await childPids(main.pid ?? 0);
     return {
       sessions,
@@ -185,6 +195,7 @@ export async function measureMain(place: SeedPlace, dbPath: string, sessions: nu
       metricsFirstMs: Math.round(metricsFirstMs * 100) / 100,
       metrics: samples(scrapes),
       collectionMs: Math.round((value('session_metrics_collection_seconds') ?? NaN) * 100_000) / 100,
+      firstCollectionMs: Math.round((value('session_metrics_first_collection_seconds') ?? NaN) * 100_000) / 100,
       sessionsTotal: value('sessions_total'),
       mainRssMb: await rssMb(main.pid ?? 0),
       devServerRssMb: devServer ? await rssMb(devServer) : NaN,
