@@ -84,8 +84,8 @@ export function createApp(deps: GatewayDeps): Express {
   });
 
   app.get(OPERATIONS.metrics.path, markRoute, async (_req, res) => {
-    const text = await metrics.registry.metrics();
-    res.type(metrics.registry.contentType).send(text);
+    const text = await metrics.render();
+    res.type(metrics.contentType).send(text);
   });
 
   // Built on first request: its JSON schemas take tens of milliseconds that start-up need not wait for.

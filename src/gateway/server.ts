@@ -65,6 +65,7 @@ export function startConfiguredGateway(orchestrator: Orchestrator, config: Proce
     decisionTimeoutMs: gateway.decisionTimeoutMs,
     bodyLimitBytes: gateway.bodyLimitBytes,
     dashboard: config.dashboard,
+    metrics: { collectAtStart: true },
   };
   return startGateway(deps, config.orchestrator.port, gateway.host, { shutdownTimeoutMs: gateway.shutdownTimeoutMs });
 }

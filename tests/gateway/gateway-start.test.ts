@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -6,10 +7,10 @@ import { loadConfig } from '../../src/config/load-config';
 import { startConfiguredGateway, startGateway } from '../../src/gateway/server';
 import { Orchestrator } from '../../src/orchestration/orchestrator';
 import { freePort } from '../helpers/free-port';
+import { sharedTestServer } from '../helpers/test-server';
 
 // Nothing here reaches Temporal (auth and the body limit answer first): an address nobody listens on will do.
 const NOWHERE = { temporalAddress: '127.0.0.1:9' };
-const NOWHERE_ENV = { TEMPORAL_ADDRESS: NOWHERE.temporalAddress };
 test('a gateway started without a host listens on loopback only', async () => {
   const orchestrator = new Orchestrator(NOWHERE);
   const gateway = await startGateway({ orchestrator, logger: pino({ level: 'silent' }) }, 0);
@@ -24,7 +25,9 @@ test('a gateway started without a host listens on loopback only', async () => {
 test('the gateway of an entry point takes its port, host, token, body limit and dashboard from the loaded configuration', async () => {
   const token = 'a-token-of-sixteen-chars';
   const port = await freePort();
-  const config = loadConfig({ ...NOWHERE_ENV, PORT: String(port), GATEWAY_HOST: '127.0.0.1', API_TOKEN: token, GATEWAY_BODY_LIMIT_BYTES: '2048', TEMPORAL_UI_URL: 'http://temporal-ui.example:8080' });
+  // The entry point's gateway starts collecting metrics at once: a server that answers keeps close() quick.
+  const { address } = await sharedTestServer();
+  const config = loadConfig({ TEMPORAL_ADDRESS: address, PORT: String(port), GATEWAY_HOST: '127.0.0.1', API_TOKEN: token, GATEWAY_BODY_LIMIT_BYTES: '2048', TEMPORAL_UI_URL: 'http://temporal-ui.example:8080' });
   const orchestrator = new Orchestrator(config.orchestrator);
   const gateway = await startConfiguredGateway(orchestrator, config);
   try {
@@ -45,3 +48,44 @@ test('the gateway of an entry point takes its port, host, token, body limit and 
   }
 });
 
+
+test('until a collection has figures, /metrics leaves the session figures out rather than reporting 0', async () => {
+  // A namespace the server does not have: every collection fails at once.
+  const { address } = await sharedTestServer();
+  const orchestrator = new Orchestrator({ temporalAddress: address, namespace: `missing-${randomUUID()}` });
+  const gateway = await startGateway({ orchestrator, logger: pino({ level: 'silent' }) }, 0);
+  try {
+    const scrape = await fetch(`http://127.0.0.1:${gateway.port}/metrics`);
+    assert.equal(scrape.status, 200);
+    const text = await scrape.text();
+    assert.match(text, /^orchestrator_temporal_up 0$/m, 'Temporal could not be read');
+    for (const name of ['sessions_total', 'sessions_active', 'approvals_total', 'rejections_total', 'sessions_qa_passed']) {
+      assert.doesNotMatch(text, new RegExp(`^${name} `, 'm'), `${name} is absent, not 0`);
+    }
+    assert.match(text, /^process_cpu_user_seconds_total /m, "the process's own metrics are there");
+  } finally {
+    await gateway.close();
+    await orchestrator.close();
+  }
+});
+
+test("an entry point's gateway starts its first collection at once, before any scrape", async () => {
+  const { address } = await sharedTestServer();
+  const orchestrator = new Orchestrator({ temporalAddress: address, taskQueue: `gateway-start-${randomUUID()}` });
+  let collections = 0;
+  const collect = orchestrator.getSessionStats.bind(orchestrator);
+  orchestrator.getSessionStats = () => {
+    collections += 1;
+    return collect();
+  };
+  const gateway = await startGateway({ orchestrator, logger: pino({ level: 'silent' }), metrics: { collectAtStart: true } }, 0);
+  try {
+    for (let i = 0; i < 500 && collections === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(collections, 1, 'one collection, with no scrape yet');
+    const text = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
+    assert.match(text, /^sessions_total \d+$/m, 'the figures, once collected');
+  } finally {
+    await gateway.close();
+    await orchestrator.close();
+  }
+});
