@@ -44,7 +44,7 @@ export function goalsOf(f: BenchFigures): { goals: GoalRow[]; details: string[] 
     },
     {
       figure: `\`/metrics\` scrape, ${large?.sessions ?? '—'} sessions (collection's own time)`,
-      measured: `${ms(large?.metrics.p50)} p50 (collection ${ms(large?.collectionMs)}, the first one, listing every session, ${ms(large?.firstCollectionMs)}; first scrape ${ms(large?.metricsFirstMs)}); sessions_total ${large?.sessionsTotal ?? '—'}`,
+      measured: `${ms(large?.metrics.p50)} p50 (collection ${ms(large?.collectionMs)}, the first one, listing every session, ${ms(large?.firstCollectionMs)}, started with the process; first scrape after it ${ms(large?.metricsFirstMs)}); sessions_total ${large?.sessionsTotal ?? '—'}`,
       goal: '≤ 50 ms',
       met: large ? large.metrics.p50 <= 50 && large.collectionMs <= 50 : null,
     },

@@ -151,6 +151,12 @@ export async function measureMain(place: SeedPlace, dbPath: string, sessions: nu
   const running = await spawnMain(place, dbPath);
   const { main, base, startupSeconds } = running;
   try {
+    // The process starts its first metrics collection (a listing of every session) as it starts: the listings are
+    // measured once that is over, as a gateway in use serves them.
+    await until('the first metrics collection', async () => {
+      const match = /^session_metrics_first_collection_seconds (\S+)$/m.exec((await http('GET', `${base}/metrics`)).text);
+      return Number(match?.[1] ?? 0) > 0 ? true : null;
+    }, 120_000, 250);
     const list = async (query: string): Promise<number[]> => {
       for (let i = 0; i < 5; i += 1) await http('GET', `${base}/sessions?${query}`);
       const out: number[] = [];
