@@ -101,7 +101,7 @@ export type SessionEvent =
   | { kind: 'signal_ignored'; at: string; signal: string; reason: string }
   | { kind: 'session_ended'; at: string; status: SessionStatus; reason: string | null };
 
-/** What the workflow knows about its session; returned by the state query and by both decision updates. */
+/** What the workflow knows about its session; returned by the state query (updates answer a {@link SessionSnapshot} of it). */
 export interface SessionState {
   sessionId: string;
   userMission: string;

@@ -164,7 +164,8 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const agents = agentActivities(input);
   // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
   const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
-  // As the single-shot engineer it may be (an external command runs as long as the phase allows).
+  // The single-shot engineer's options (it may be one, an external command): a lost worker in the loop's beginning is
+  // noticed after a minute, not the loop steps' 15 s.
   const { engineerStart } = proxyActivities<EngineerStartActivities>(phaseActivityOptions(input, 'engineer'));
 
   let publishedAttributes = '';

@@ -5,6 +5,31 @@ import { PHASES, SessionStatus } from '../../workflows/definitions';
 import type { Orchestrator, SessionStats } from '../orchestration/orchestrator';
 import type { FinishedRequest } from './request-log';
 
+/**
+ * The session figures without labels: such a metric reads 0 until set ("no sessions"), so a scrape leaves them out
+ * until a collection has produced figures.
+ */
+const PLAIN_SESSION_FIGURES = [
+  'sessions_total',
+  'sessions_active',
+  'approvals_total',
+  'rejections_total',
+  'sessions_reached_qa',
+  'sessions_qa_passed',
+  'session_metrics_unresolved_sessions',
+  'session_metrics_first_collection_seconds',
+];
+
+/** The exposition `text` without the metric families `names` (their HELP, TYPE and sample lines). */
+function withoutFamilies(text: string, names: readonly string[]): string {
+  const ofFamily = (line: string, name: string): boolean =>
+    line.startsWith(`# HELP ${name} `) || line.startsWith(`# TYPE ${name} `) || line.startsWith(`${name} `) || line.startsWith(`${name}{`);
+  return text
+    .split('\n')
+    .filter((line) => !names.some((name) => ofFamily(line, name)))
+    .join('\n');
+}
+
 /** Phase runs whose retries are remembered (oldest forgotten first). */
 const MAX_RETRY_KEYS = 10_000;
 
@@ -44,8 +69,6 @@ export interface GatewayMetrics {
  */
 export function createMetrics(orchestrator: Orchestrator, logger: Logger, options: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
-  /** The plain session figures: a metric without labels reads 0 until set, which would say "no sessions". */
-  const figures = new Registry();
   collectDefaultMetrics({ register: registry });
   const cacheMs = options.cacheMs ?? 5_000;
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -181,10 +204,10 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     });
   };
 
-  new Counter({ name: 'sessions_total', help: 'Total number of sessions', registers: [figures], collect: fromStats((s) => s.total) });
-  new Gauge({ name: 'sessions_active', help: 'Current active sessions', registers: [figures], collect: fromStats((s) => s.active) });
-  new Counter({ name: 'approvals_total', help: 'Total approvals', registers: [figures], collect: fromStats((s) => s.approvals) });
-  new Counter({ name: 'rejections_total', help: 'Total rejections', registers: [figures], collect: fromStats((s) => s.rejections) });
+  new Counter({ name: 'sessions_total', help: 'Total number of sessions', registers: [registry], collect: fromStats((s) => s.total) });
+  new Gauge({ name: 'sessions_active', help: 'Current active sessions', registers: [registry], collect: fromStats((s) => s.active) });
+  new Counter({ name: 'approvals_total', help: 'Total approvals', registers: [registry], collect: fromStats((s) => s.approvals) });
+  new Counter({ name: 'rejections_total', help: 'Total rejections', registers: [registry], collect: fromStats((s) => s.rejections) });
   new Counter({
     name: 'rejections_by_target_total',
     help: 'Rejections by the phase they sent the session back to (sessions started before lean sessions not included)',
@@ -240,10 +263,10 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   new Gauge({
     name: 'sessions_reached_qa',
     help: 'Sessions (open, or closed within retention) that reached QA; with sessions_qa_passed, the QA pass rate',
-    registers: [figures],
+    registers: [registry],
     collect: fromStats((s) => s.reachedQa),
   });
-  new Gauge({ name: 'sessions_qa_passed', help: 'Sessions whose QA passed', registers: [figures], collect: fromStats((s) => s.qaPassed) });
+  new Gauge({ name: 'sessions_qa_passed', help: 'Sessions whose QA passed', registers: [registry], collect: fromStats((s) => s.qaPassed) });
   new Gauge({
     name: 'session_metrics_age_seconds',
     help: 'Age of the session figures this scrape reports (they are refreshed in the background)',
@@ -274,7 +297,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   new Gauge({
     name: 'session_metrics_unresolved_sessions',
     help: 'Approved sessions whose rejections could not be read (no worker answered); left out of rejections_total',
-    registers: [figures],
+    registers: [registry],
     collect: fromStats((s) => s.unresolvedSessions),
   });
   new Gauge({
@@ -297,10 +320,9 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
   if (options.collectAtStart) void stats();
   return {
     async render() {
-      // The process's own metrics first: gathering them waits for the session figures (the first time, up to the
-      // collection's deadline), then the plain figures once there are any.
+      // One pass, so one collection (the first time, waited for up to its deadline) serves every figure.
       const text = await registry.metrics();
-      return last ? `${text}\n${await figures.metrics()}` : text;
+      return last ? text : withoutFamilies(text, PLAIN_SESSION_FIGURES);
     },
     contentType: registry.contentType,
     observeRequest: ({ method, route, status, seconds }) => duration.observe({ method, route, status_code: String(status) }, seconds),

@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { optionalTsToMs, requiredTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { type Phase, SESSION_WORKFLOW_TYPE, SearchAttributeKeys, type SessionStatus } from '../../workflows/definitions';
+import { type Phase, SearchAttributeKeys, type SessionStatus } from '../../workflows/definitions';
 import { sessionInfoFromListed } from './session-info';
-import { quoteQueryValue } from './session-listing';
+import { quoteQueryValue, SESSION_TYPE_CLAUSE } from './session-listing';
 
 const Code = temporal.api.enums.v1.WorkflowExecutionStatus;
 
@@ -52,7 +52,7 @@ export interface SessionIndexOptions {
   minDriftResyncMs?: number;
 }
 
-const TYPE_CLAUSE = `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`;
+const TYPE_CLAUSE = SESSION_TYPE_CLAUSE;
 /** Visibility's names of the closed statuses: one query each uses the status index (`!= 'Running'` scans). */
 const CLOSED_STATUSES = ['Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
 /** Visibility serves at most this many executions a page. */
@@ -80,6 +80,8 @@ export class SessionIndex {
   private driftSeen = false;
   /** The refresh under way: a caller that gave up on it (its deadline) leaves it running for the next one. */
   private inFlight: Promise<IndexRefresh> | null = null;
+  /** A periodic or drift resync of an index that has served figures: it runs beside the refreshes, which go on. */
+  private resyncing: Promise<unknown> | null = null;
   private readonly lookbackMs: number;
   private readonly resyncMs: number;
   private readonly minDriftResyncMs: number;
@@ -115,7 +117,15 @@ export class SessionIndex {
   private async refreshNow(client: Client, now: Date): Promise<IndexRefresh> {
     const startedAt = now.getTime();
     const full = this.fullListingDue(startedAt);
-    if (full) return this.resync(client, startedAt, full);
+    if (full === 'first') return this.resync(client, startedAt, full);
+    // Seconds at 10,000 sessions: a collection must not wait for it (nor take its length for Temporal being down).
+    if (full && !this.resyncing) {
+      this.resyncing = this.resync(client, startedAt, full)
+        .catch(() => undefined)
+        .finally(() => {
+          this.resyncing = null;
+        });
+    }
     const since = (this.listedAt ?? startedAt) - this.lookbackMs;
     // Counted before listing: a session the count saw is then in the listing (unless it drifted).
     const counted = (await client.workflow.count(TYPE_CLAUSE)).count;

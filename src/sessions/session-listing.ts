@@ -32,6 +32,9 @@ export function quoteQueryValue(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** The visibility clause every query of sessions starts with. */
+export const SESSION_TYPE_CLAUSE = `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`;
+
 /**
  * A cursor is a position, `<createdAt in ms>.<session id>` of the last session on the previous page: every value
  * of this form is one (so an API document can say exactly which cursors are accepted). 13 digits reach the year
@@ -104,7 +107,7 @@ export async function listSessionPage(client: Client, options: ListSessionsOptio
     throw new ValidationError('limit must be an integer from 1 to 1000');
   }
   const cursor = options.cursor ? decodeCursor(options.cursor) : null;
-  const clauses = [`WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`];
+  const clauses = [SESSION_TYPE_CLAUSE];
   if (options.status) clauses.push(`SessionStatus = ${quoteQueryValue(options.status)}`);
   if (options.project) clauses.push(`SessionProject = ${quoteQueryValue(options.project)}`);
   if (cursor) clauses.push(`StartTime < ${quoteQueryValue(new Date(cursor.t + 1).toISOString())}`);

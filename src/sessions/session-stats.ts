@@ -4,14 +4,13 @@ import {
   type SessionState,
   type Phase,
   type RejectTarget,
-  SESSION_WORKFLOW_TYPE,
   type SessionStatus,
 } from '../../workflows/definitions';
 import { type PendingRetry, pendingRetries } from './pending-retries';
 import { type AgeBuckets, indexFigures } from './session-figures';
 import { historyFromState } from './session-history';
 import { type IndexRefresh, isCompleted, SessionIndex, type SessionIndexOptions } from './session-index';
-import { quoteQueryValue } from './session-listing';
+import { SESSION_TYPE_CLAUSE } from './session-listing';
 import { type TokenTotal, TokenTotals } from './token-totals';
 
 export { AGE_BOUNDS_SECONDS } from './session-figures';
@@ -59,7 +58,7 @@ export interface SessionStats {
   index: IndexRefresh;
 }
 
-const TYPE_CLAUSE = `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`;
+const TYPE_CLAUSE = SESSION_TYPE_CLAUSE;
 const QUERY_TIMEOUT_MS = 2_000;
 /** State queries (or results) one collection may read; the rest wait for the next one. */
 const MAX_QUERIES_PER_COLLECTION = 25;

@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { SESSION_WORKFLOW_TYPE, type SessionMemo, type TokenTally } from '../../workflows/definitions';
-import { quoteQueryValue } from './session-listing';
+import { type SessionMemo, type TokenTally } from '../../workflows/definitions';
+import { quoteQueryValue, SESSION_TYPE_CLAUSE } from './session-listing';
 import { sessionInfoFromExecution } from './session-info';
 
 /** Tokens of every session, summed by phase and model. */
@@ -28,7 +28,7 @@ export class TokenTotals {
   private readonly closedSeen = new Map<string, number>();
   private listedAt: number | null = null;
 
-  constructor(private readonly typeClause = `WorkflowType = ${quoteQueryValue(SESSION_WORKFLOW_TYPE)}`) {}
+  constructor(private readonly typeClause = SESSION_TYPE_CLAUSE) {}
 
   /** Read what changed since the last collection and return the namespace's totals. */
   async collect(client: Client, now = new Date()): Promise<TokenTotal[]> {

@@ -242,7 +242,6 @@ export async function sessionsPerSecond(lane: Lane, concurrency: number, count: 
   return { perSecond: Math.round((count / (ms / 1000)) * 100) / 100, toReview: samples(toReview) };
 }
 
-/** Round trips of one decision at a time: each call's latency, on sessions prepared in review beforehand. */
 /** One way to decide a review, for the round-trip figures. */
 export interface DecisionPath {
   /** A session waiting in review. */

@@ -71,14 +71,15 @@ test('until a collection has figures, /metrics leaves the session figures out ra
 
 test("an entry point's gateway starts its first collection at once, before any scrape", async () => {
   const { address } = await sharedTestServer();
-  const orchestrator = new Orchestrator({ temporalAddress: address, taskQueue: `gateway-start-${randomUUID()}` });
+  const config = loadConfig({ TEMPORAL_ADDRESS: address, PORT: String(await freePort()), TEMPORAL_TASK_QUEUE: `gateway-start-${randomUUID()}` });
+  const orchestrator = new Orchestrator(config.orchestrator);
   let collections = 0;
   const collect = orchestrator.getSessionStats.bind(orchestrator);
   orchestrator.getSessionStats = () => {
     collections += 1;
     return collect();
   };
-  const gateway = await startGateway({ orchestrator, logger: pino({ level: 'silent' }), metrics: { collectAtStart: true } }, 0);
+  const gateway = await startConfiguredGateway(orchestrator, config);
   try {
     for (let i = 0; i < 500 && collections === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(collections, 1, 'one collection, with no scrape yet');

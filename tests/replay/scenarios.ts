@@ -303,6 +303,10 @@ SCENARIOS.push(
   },
 );
 
+// The same single-shot engineer in a lean session (recorded at f2a0a9c, before engineer-start): engineerLoopBegin
+// hands over to the engineer activity.
+SCENARIOS.push({ ...SCENARIOS.find((candidate) => candidate.name === 'start-single-shot-engineer-qa-retry-completed')!, name: 'lean-single-shot-engineer-qa-retry-completed' });
+
 /** Run a scenario on a fresh harness and close it. */
 export async function runScenario(scenario: Scenario): Promise<{ harness: SessionHarness; id: string }> {
   const harness = await SessionHarness.start(scenario.options);
