@@ -20,6 +20,16 @@ const PLAIN_SESSION_FIGURES = [
   'session_metrics_first_collection_seconds',
 ];
 
+/** `figures`, or null once `ms` passed without them (the collection goes on). */
+function withinMs(figures: Promise<SessionStats | null>, ms: number): Promise<SessionStats | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+    timer.unref();
+  });
+  return Promise.race([figures, gaveUp]).finally(() => clearTimeout(timer));
+}
+
 /** The exposition `text` without the metric families `names` (their HELP, TYPE and sample lines). */
 function withoutFamilies(text: string, names: readonly string[]): string {
   const ofFamily = (line: string, name: string): boolean =>
@@ -29,6 +39,12 @@ function withoutFamilies(text: string, names: readonly string[]): string {
     .filter((line) => !names.some((name) => ofFamily(line, name)))
     .join('\n');
 }
+
+/**
+ * The first collection lists every session (seconds at 10,000): it has this long, while a scrape waits for it only
+ * the collection's usual deadline, so its length never reads as Temporal being down.
+ */
+const FIRST_COLLECTION_TIMEOUT_MS = 60_000;
 
 /** Phase runs whose retries are remembered (oldest forgotten first). */
 const MAX_RETRY_KEYS = 10_000;
@@ -129,13 +145,15 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     const fresh = Date.now() - attemptedAt < cacheMs;
     if (fresh && !inFlight) return Promise.resolve(last);
     const refresh = inFlight ?? refreshStats();
+    // Before the first figures, a scrape waits for them at most the usual deadline (then answers without them).
+    if (!last) return withinMs(refresh, timeoutMs);
     // Stale figures are served while they are refreshed, unless every scrape must be fresh (cacheMs 0).
-    return last && cacheMs > 0 ? Promise.resolve(last) : refresh;
+    return cacheMs > 0 ? Promise.resolve(last) : refresh;
   };
   const refreshStats = (): Promise<SessionStats | null> => {
     const started = performance.now();
     inFlight = orchestrator
-      .withDeadline(timeoutMs, () => orchestrator.getSessionStats())
+      .withDeadline(last ? timeoutMs : Math.max(timeoutMs, FIRST_COLLECTION_TIMEOUT_MS), () => orchestrator.getSessionStats())
       .then(
         (fresh) => {
           last = fresh;
@@ -322,6 +340,8 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     async render() {
       // One pass, so one collection (the first time, waited for up to its deadline) serves every figure.
       const text = await registry.metrics();
+      // Whether Temporal could be read is not known before the first attempt ended either.
+      if (attemptedAt === 0) return withoutFamilies(text, [...PLAIN_SESSION_FIGURES, 'orchestrator_temporal_up']);
       return last ? text : withoutFamilies(text, PLAIN_SESSION_FIGURES);
     },
     contentType: registry.contentType,

@@ -90,3 +90,33 @@ test("an entry point's gateway starts its first collection at once, before any s
     await orchestrator.close();
   }
 });
+
+test('a first collection longer than a scrape may wait is not Temporal down: the scrape answers without figures, the next has them', async () => {
+  const { address } = await sharedTestServer();
+  const orchestrator = new Orchestrator({ temporalAddress: address, taskQueue: `gateway-start-${randomUUID()}` });
+  // The stand-in here is the delay only: a first collection (a listing of every session) slower than the deadline.
+  const collect = orchestrator.getSessionStats.bind(orchestrator);
+  orchestrator.getSessionStats = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    return collect();
+  };
+  const warnings: unknown[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  const gateway = await startGateway({ orchestrator, logger, metrics: { timeoutMs: 200 } }, 0);
+  try {
+    const first = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
+    assert.doesNotMatch(first, /^sessions_total /m, 'no figures yet');
+    assert.doesNotMatch(first, /^orchestrator_temporal_up /m, 'nor a verdict on Temporal before the first attempt ended');
+    let text = first;
+    for (let i = 0; i < 100 && !/^sessions_total /m.test(text); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
+    }
+    assert.match(text, /^sessions_total \d+$/m, 'the figures, once the first collection ended');
+    assert.match(text, /^orchestrator_temporal_up 1$/m);
+    assert.deepEqual(warnings, [], 'nothing said Temporal could not be read');
+  } finally {
+    await gateway.close();
+    await orchestrator.close();
+  }
+});
