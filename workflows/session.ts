@@ -34,7 +34,6 @@ import {
   getStateQuery,
   type Phase,
   phaseRetryingSignal,
-  type PhaseResult,
   type RejectArgs,
   rejectSignal,
   rejectUpdate,
@@ -48,11 +47,10 @@ import {
   DEFAULT_PHASE_RETRY_WINDOW_MS,
   type StaleReviewDetails,
 } from './definitions';
-import { continueEngineerLoop, driveEngineerLoop, type EngineerTurnObserver } from './engineer-loop';
 import { reviewMarks, reviewWaitSeconds } from './review-marks';
 import { sessionNotifierWorkflow } from './notifier';
 import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
-import type { EngineerLoopActivities, EngineerStartActivities } from './engineer-loop-contract';
+import { createEngineerRunner } from './session-engineer';
 import {
   applyApproval,
   applyBudgetExtension,
@@ -162,11 +160,16 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   const state = createInitialState(input, workflowInfo().startTime.toISOString(), tracksTokens);
   let publishedUsage = JSON.stringify(usageMemo(state));
   const agents = agentActivities(input);
-  // Each step heartbeats while it works (model calls and children), so a dead worker's step is retried quickly.
-  const loopSteps = proxyActivities<EngineerLoopActivities>({ ...phaseActivityOptions(input, 'engineer'), heartbeatTimeout: '15 seconds' });
-  // The single-shot engineer's options (it may be one, an external command): a lost worker in the loop's beginning is
-  // noticed after a minute, not the loop steps' 15 s.
-  const { engineerStart } = proxyActivities<EngineerStartActivities>(phaseActivityOptions(input, 'engineer'));
+  // Sessions started before the loop run the single-shot engineer; the patch is asked when the engineer runs.
+  const runEngineer = createEngineerRunner({
+    state,
+    activityOptions: phaseActivityOptions(input, 'engineer'),
+    engineer: agents.engineer,
+    way: () => (!isPatched(ENGINEER_LOOP_PATCH) ? 'single_shot' : engineerStarts ? 'start' : 'loop'),
+    withinBudget: () => withinBudget(),
+    onUsage: () => publishUsage(),
+    now,
+  });
 
   let publishedAttributes = '';
   function publish(): void {
@@ -407,9 +410,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       ...(state.tokenBudget != null ? { tokensLeft: tokensLeft(state) } : {}),
       ...(carried.length > 0 ? { logBefore: carried.splice(0) } : {}),
     };
-    const result = phase === 'engineer' ? await runEngineer(agentInput) : await agents[phase](agentInput);
+    const ran = phase === 'engineer' ? await runEngineer(agentInput) : { result: await agents[phase](agentInput), looped: false };
+    const { result } = ran;
     // The loop's turns were counted as they came.
-    if (!(phase === 'engineer' && engineerLoopRan)) recordUsage(state, phase, result.usage);
+    if (!ran.looped) recordUsage(state, phase, result.usage);
     for (const artifact of result.artifacts) state.artifacts[artifact.name] = artifact;
     state.events.push({
       kind: 'phase_completed',
@@ -423,46 +427,6 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (phase === 'qa') applyQaResult(state, result as Awaited<ReturnType<SessionActivities['qa']>>, now());
     return result.artifacts;
   }
-
-  /**
-   * The Engineer as a durable loop (every model call and tool call its own activity, their content in the work
-   * directory); sessions started before the loop, and external agent commands, run the single-shot activity.
-   */
-  let engineerLoopRan = false;
-  async function runEngineer(agentInput: AgentInput): Promise<PhaseResult> {
-    engineerLoopRan = false;
-    if (!isPatched(ENGINEER_LOOP_PATCH)) return agents.engineer(agentInput);
-    if (engineerStarts) {
-      const started = await engineerStart(agentInput);
-      if (started.driver === 'single_shot') return started.result;
-      const looped = await continueEngineerLoop(loopSteps, agentInput, started, recordTurn, withinBudget);
-      engineerLoopRan = true;
-      return looped;
-    }
-    const finished = await driveEngineerLoop(loopSteps, agentInput, recordTurn, withinBudget);
-    engineerLoopRan = finished !== null;
-    if (finished) return finished;
-    await withinBudget();
-    // The loop's beginning wrote the carried lines already.
-    const { logBefore: _written, ...single } = agentInput;
-    return agents.engineer(single);
-  }
-
-  /** A loop turn in the audit trail, its tokens counted as they come. */
-  const recordTurn: EngineerTurnObserver = (turn, model, tool) => {
-    state.events.push({
-      kind: 'agent_turn',
-      phase: 'engineer',
-      at: now(),
-      iteration: state.iterationCount,
-      turn,
-      tool: model.action.tool,
-      summary: tool.summary,
-      ...(model.usage ? { usage: model.usage } : {}),
-    });
-    recordUsage(state, 'engineer', model.usage);
-    publishUsage();
-  };
 
   async function awaitDecision(): Promise<void> {
     startPhase(state, 'review', now());
