@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PHASES, SessionStatus } from '../../workflows/definitions';
+import { withinTime } from '../orchestration/availability';
 import type { Orchestrator, SessionStats } from '../orchestration/orchestrator';
 import type { FinishedRequest } from './request-log';
 
@@ -19,16 +20,6 @@ const PLAIN_SESSION_FIGURES = [
   'session_metrics_unresolved_sessions',
   'session_metrics_first_collection_seconds',
 ];
-
-/** `figures`, or null once `ms` passed without them (the collection goes on). */
-function withinMs(figures: Promise<SessionStats | null>, ms: number): Promise<SessionStats | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-    timer.unref();
-  });
-  return Promise.race([figures, gaveUp]).finally(() => clearTimeout(timer));
-}
 
 /** The exposition `text` without the metric families `names` (their HELP, TYPE and sample lines). */
 function withoutFamilies(text: string, names: readonly string[]): string {
@@ -146,7 +137,7 @@ export function createMetrics(orchestrator: Orchestrator, logger: Logger, option
     if (fresh && !inFlight) return Promise.resolve(last);
     const refresh = inFlight ?? refreshStats();
     // Before the first figures, a scrape waits for them at most the usual deadline (then answers without them).
-    if (!last) return withinMs(refresh, timeoutMs);
+    if (!last) return withinTime(refresh, timeoutMs).catch(() => null);
     // Stale figures are served while they are refreshed, unless every scrape must be fresh (cacheMs 0).
     return cacheMs > 0 ? Promise.resolve(last) : refresh;
   };

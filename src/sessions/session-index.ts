@@ -52,7 +52,6 @@ export interface SessionIndexOptions {
   minDriftResyncMs?: number;
 }
 
-const TYPE_CLAUSE = SESSION_TYPE_CLAUSE;
 /** Visibility's names of the closed statuses: one query each uses the status index (`!= 'Running'` scans). */
 const CLOSED_STATUSES = ['Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
 /** Visibility serves at most this many executions a page. */
@@ -128,7 +127,7 @@ export class SessionIndex {
     }
     const since = (this.listedAt ?? startedAt) - this.lookbackMs;
     // Counted before listing: a session the count saw is then in the listing (unless it drifted).
-    const counted = (await client.workflow.count(TYPE_CLAUSE)).count;
+    const counted = (await client.workflow.count(SESSION_TYPE_CLAUSE)).count;
     const { listed, changed } = await this.listChanges(client, since);
     this.listedAt = startedAt;
     const drift = this.disagrees(counted, startedAt);
@@ -159,7 +158,7 @@ export class SessionIndex {
     const previous = this.sessions;
     const fresh = new Map<string, IndexedSession>();
     let listed = 0;
-    await listAll(client, TYPE_CLAUSE, FULL_PAGE_TIMEOUT_MS, (session) => {
+    await listAll(client, SESSION_TYPE_CLAUSE, FULL_PAGE_TIMEOUT_MS, (session) => {
       listed += 1;
       keepNewest(fresh, session);
     });
@@ -179,8 +178,8 @@ export class SessionIndex {
   private async listChanges(client: Client, since: number, pageTimeoutMs: number | null = null): Promise<{ listed: number; changed: number }> {
     const at = quoteQueryValue(new Date(since).toISOString());
     const queries = [
-      `${TYPE_CLAUSE} AND SessionUpdatedAt >= ${at}`,
-      ...CLOSED_STATUSES.map((status) => `${TYPE_CLAUSE} AND ExecutionStatus = '${status}' AND CloseTime >= ${at}`),
+      `${SESSION_TYPE_CLAUSE} AND SessionUpdatedAt >= ${at}`,
+      ...CLOSED_STATUSES.map((status) => `${SESSION_TYPE_CLAUSE} AND ExecutionStatus = '${status}' AND CloseTime >= ${at}`),
     ];
     let listed = 0;
     let changed = 0;

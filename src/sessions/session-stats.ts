@@ -10,7 +10,6 @@ import { type PendingRetry, pendingRetries } from './pending-retries';
 import { type AgeBuckets, indexFigures } from './session-figures';
 import { historyFromState } from './session-history';
 import { type IndexRefresh, isCompleted, SessionIndex, type SessionIndexOptions } from './session-index';
-import { SESSION_TYPE_CLAUSE } from './session-listing';
 import { type TokenTotal, TokenTotals } from './token-totals';
 
 export { AGE_BOUNDS_SECONDS } from './session-figures';
@@ -58,7 +57,6 @@ export interface SessionStats {
   index: IndexRefresh;
 }
 
-const TYPE_CLAUSE = SESSION_TYPE_CLAUSE;
 const QUERY_TIMEOUT_MS = 2_000;
 /** State queries (or results) one collection may read; the rest wait for the next one. */
 const MAX_QUERIES_PER_COLLECTION = 25;
@@ -99,7 +97,7 @@ export class SessionStatsCollector {
   private retries: PendingRetry[] = [];
   private retriesReadAt = 0;
   private retriesInFlight = false;
-  private readonly tokens = new TokenTotals(TYPE_CLAUSE);
+  private readonly tokens = new TokenTotals();
   private tokenTotals: TokenTotal[] = [];
   private tokensInFlight = false;
 

@@ -28,12 +28,10 @@ export class TokenTotals {
   private readonly closedSeen = new Map<string, number>();
   private listedAt: number | null = null;
 
-  constructor(private readonly typeClause = SESSION_TYPE_CLAUSE) {}
-
   /** Read what changed since the last collection and return the namespace's totals. */
   async collect(client: Client, now = new Date()): Promise<TokenTotal[]> {
     const since = this.listedAt === null ? null : this.listedAt - LOOKBACK_MS;
-    const query = since === null ? this.typeClause : `${this.typeClause} AND SessionUpdatedAt >= ${quoteQueryValue(new Date(since).toISOString())}`;
+    const query = since === null ? SESSION_TYPE_CLAUSE : `${SESSION_TYPE_CLAUSE} AND SessionUpdatedAt >= ${quoteQueryValue(new Date(since).toISOString())}`;
     for await (const execution of client.workflow.list({ query })) this.take(execution);
     for (const [id, updatedAt] of this.closedSeen) if (since !== null && updatedAt < since - LOOKBACK_MS) this.closedSeen.delete(id);
     this.listedAt = now.getTime();

@@ -146,6 +146,12 @@ export async function startupSeconds(place: SeedPlace, dbPath: string, extraEnv:
   return running.startupSeconds;
 }
 
+/** The value of an unlabelled metric in exposition `text`, or null when the scrape has none. */
+function metricValue(text: string, name: string): number | null {
+  const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
 /** Run `node dist/src/main.js` on `dbPath` and measure it. */
 export async function measureMain(place: SeedPlace, dbPath: string, sessions: number, requests: number): Promise<ScaleFigures> {
   const running = await spawnMain(place, dbPath);
@@ -153,10 +159,9 @@ export async function measureMain(place: SeedPlace, dbPath: string, sessions: nu
   try {
     // The process starts its first metrics collection (a listing of every session) as it starts: the listings are
     // measured once that is over, as a gateway in use serves them.
-    await until('the first metrics collection', async () => {
-      const match = /^session_metrics_first_collection_seconds (\S+)$/m.exec((await http('GET', `${base}/metrics`)).text);
-      return Number(match?.[1] ?? 0) > 0 ? true : null;
-    }, 120_000, 250);
+    await until('the first metrics collection', async () =>
+      metricValue((await http('GET', `${base}/metrics`)).text, 'session_metrics_first_collection_seconds') === null ? null : true,
+    120_000, 250);
     const list = async (query: string): Promise<number[]> => {
       for (let i = 0; i < 5; i += 1) await http('GET', `${base}/sessions?${query}`);
       const out: number[] = [];
@@ -172,10 +177,7 @@ export async function measureMain(place: SeedPlace, dbPath: string, sessions: nu
     const awaiting = await list('limit=100&status=awaiting_approval');
     const [first, metricsFirstMs] = await timed(() => http('GET', `${base}/metrics`));
     let text = first.text;
-    const value = (name: string): number | null => {
-      const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-      return match?.[1] ? Number(match[1]) : null;
-    };
+    const value = (name: string): number | null => metricValue(text, name);
     // The first collection lists every session; the figure is a later one's, which lists what changed: wait until
     // the figures are younger than the time since the first scrape (the gateway refreshes them every 5 s).
     const firstAnsweredAt = Date.now();
