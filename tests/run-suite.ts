@@ -1,12 +1,14 @@
 /**
  * `npm test`: starts one real Temporal dev server (in memory, free ports), the bundled model server (a free
  * loopback port; installed into .tools/model on first use) and bundles the workflows once, then runs every
- * compiled `*.test.js` under node:test with all three shared through the environment.
+ * compiled `*.test.js` under node:test with all three shared through the environment. Failed tests are recapped just
+ * above node:test's summary, which stays the last thing printed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { passThroughHoldingSummary, recapOfFailures } from './helpers/failure-recap';
 import { exportSharedModelServer, startSuiteModelServer } from './helpers/model-server';
 import { bundleWorkflowsToFile, exportSharedServer, startSuiteServer } from './helpers/test-server';
 
@@ -27,11 +29,17 @@ async function main(): Promise<number> {
   console.log(`# suite: model server (${model.model}) on ${model.baseUrl}, listening after ${model.startSeconds} s`);
   try {
     const files = await testFiles(__dirname);
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], {
-      stdio: 'inherit',
+    const failuresFile = path.join(dir, 'failures.ndjson');
+    const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${path.join(__dirname, 'helpers', 'failure-reporter.js')}`, `--test-reporter-destination=${failuresFile}`];
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...reporters, ...files], {
+      stdio: ['inherit', 'pipe', 'inherit'],
       env: { ...process.env, ...exportSharedServer({ address: server.address, bundlePath }), ...exportSharedModelServer(model) },
     });
-    return await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+    const tap = passThroughHoldingSummary(child.stdout, (line) => process.stdout.write(`${line}\n`));
+    const code = await new Promise<number>((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+    const reported = await readFile(failuresFile, 'utf8').catch(() => '');
+    await tap.finish(recapOfFailures(reported, path.resolve(__dirname, '..', '..')));
+    return code;
   } finally {
     await Promise.all([server.stop(), model.stop()]);
     await rm(dir, { recursive: true, force: true });
