@@ -86,9 +86,10 @@ export async function runSchemathesis(bin: string, options: SchemathesisOptions)
     String(options.seed),
     '--workers',
     String(options.workers),
-    // An event stream is read until 20 events or this timeout; every other route answers well within it.
+    // Above the gateway's own longest deadline (a decision's GATEWAY_DECISION_TIMEOUT_MS, 10 s), so a slow answer is
+    // its 503, not a client-side network error. Event streams have 5 s of their own (schemathesis.toml).
     '--request-timeout',
-    '5',
+    '20',
     '--report',
     'ndjson',
     '--report-dir',
