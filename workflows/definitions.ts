@@ -156,6 +156,12 @@ export type SessionSnapshot = Pick<
   | 'prices'
 >;
 
+/**
+ * What a decision or budget update answers: the session's snapshot and the fingerprint of the arguments it applied
+ * (see `argsFingerprint`). Workers from before the fingerprint answer without it.
+ */
+export type DecisionAnswer = SessionSnapshot & { argsFingerprint?: string };
+
 /** Tokens one phase spent with one model, over the whole session. */
 export interface TokenTally {
   phase: AgentPhase;
@@ -235,11 +241,11 @@ export interface ExtendBudgetArgs {
 }
 
 /** Approves the documents in review; the session continues with `engineer`. */
-export const approveUpdate = defineUpdate<SessionSnapshot, [DecisionArgs]>('approve');
+export const approveUpdate = defineUpdate<DecisionAnswer, [DecisionArgs]>('approve');
 /** Rejects the documents in review with feedback; `rejectTo` runs again. */
-export const rejectUpdate = defineUpdate<SessionSnapshot, [RejectArgs]>('reject');
+export const rejectUpdate = defineUpdate<DecisionAnswer, [RejectArgs]>('reject');
 /** Raises the token cap (any status but a final one). */
-export const extendBudgetUpdate = defineUpdate<SessionSnapshot, [ExtendBudgetArgs]>('extendBudget');
+export const extendBudgetUpdate = defineUpdate<DecisionAnswer, [ExtendBudgetArgs]>('extendBudget');
 /** The same decisions as signals, for operators using the Temporal CLI or Web UI. */
 export const approveSignal = defineSignal<[DecisionArgs?]>('approve');
 export const rejectSignal = defineSignal<[RejectArgs]>('reject');

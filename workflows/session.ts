@@ -30,6 +30,7 @@ import {
   approveSignal,
   approveUpdate,
   type ArtifactRef,
+  type DecisionAnswer,
   FailureType,
   getStateQuery,
   type Phase,
@@ -40,7 +41,6 @@ import {
   SearchAttributeKeys,
   type SessionActivities,
   type SessionLogLine,
-  type SessionSnapshot,
   type SessionState,
   SessionStatus,
   type SessionWorkflowInput,
@@ -51,6 +51,7 @@ import { reviewMarks, reviewWaitSeconds } from './review-marks';
 import { sessionNotifierWorkflow } from './notifier';
 import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
 import { createEngineerRunner } from './session-engineer';
+import { argsFingerprint } from './args-fingerprint';
 import {
   applyApproval,
   applyBudgetExtension,
@@ -338,7 +339,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   setHandler(getStateQuery, () => state);
 
   /** An update's answer: the snapshot (sessions started before the engineer-start patch answer their whole state). */
-  const answer = (): SessionSnapshot => (engineerStarts ? snapshotOf(state) : state);
+  const answer = (args: unknown): DecisionAnswer => ({ ...(engineerStarts ? snapshotOf(state) : state), argsFingerprint: argsFingerprint(args) });
 
   setHandler(
     approveUpdate,
@@ -346,7 +347,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       assertDecisionAllowed(state, args);
       applyApproval(state, args, 'update', now());
       publish();
-      return answer();
+      return answer(args);
     },
     { validator: (args: DecisionArgs) => assertDecisionAllowed(state, args) },
   );
@@ -358,7 +359,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       assertValidRejection(args);
       applyRejection(state, args, 'update', now());
       publish();
-      return answer();
+      return answer(args);
     },
     {
       validator: (args: RejectArgs) => {
@@ -376,7 +377,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
       applyBudgetExtension(state, args, now());
       if (state.status !== before) publish();
       else publishUsage();
-      return answer();
+      return answer(args);
     },
     { validator: (args: ExtendBudgetArgs) => assertExtensionAllowed(state, args) },
   );

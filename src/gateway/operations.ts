@@ -34,6 +34,7 @@ const decisionPending = error(
   'Temporal or a worker did not confirm in time (temporal_unavailable, decision_not_confirmed). A decision may still ' +
     'apply later: retry with the same Idempotency-Key (echoed in the response header) to learn the outcome.',
 );
+const keyReused = error('The Idempotency-Key was already used on this session with another body; the first request’s outcome stands (idempotency_key_reused).');
 
 /** The body of getArtifactRevisions. */
 const ArtifactRevisionsSchema = z
@@ -113,13 +114,14 @@ export const OPERATIONS = {
     query: NoQuery,
     body: ApproveBody,
     bodyOptional: true,
-    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice.',
+    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice; the key with another body is a 422.',
     authenticated: true,
     responses: {
       200: { description: 'The session after the decision (status running, phase engineer).', schema: SessionInfoSchema },
       400: error('Unknown field, malformed JSON, or a review_round that is not an integer of at least 1 (validation_error, malformed_json).'),
       404: notFound,
       409: notAwaiting,
+      422: keyReused,
       503: decisionPending,
     },
   },
@@ -133,7 +135,7 @@ export const OPERATIONS = {
     tag: 'sessions',
     query: NoQuery,
     body: RejectBody,
-    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice.',
+    idempotencyKey: 'Used as the decision’s update id: a retry returns the first outcome and never decides twice; the key with another body is a 422.',
     authenticated: true,
     responses: {
       200: {
@@ -143,6 +145,7 @@ export const OPERATIONS = {
       400: error('Blank feedback, bad reject_to or review_round, unknown field, malformed JSON (validation_error, malformed_json).'),
       404: notFound,
       409: notAwaiting,
+      422: keyReused,
       503: decisionPending,
     },
   },
@@ -156,13 +159,14 @@ export const OPERATIONS = {
     tag: 'sessions',
     query: NoQuery,
     body: BudgetBody,
-    idempotencyKey: 'Used as the extension’s update id: a retry returns the first outcome and never adds the tokens twice.',
+    idempotencyKey: 'Used as the extension’s update id: a retry returns the first outcome and never adds the tokens twice; the key with another body is a 422.',
     authenticated: true,
     responses: {
       200: { description: 'The session after the extension (token_budget raised; running again when it was paused at the cap).', schema: SessionInfoSchema },
       400: error('add_tokens missing or not an integer from 1 to 1000000000, unknown field, malformed JSON (validation_error, malformed_json).'),
       404: notFound,
       409: error('The session already ended, or it has no token budget to extend (invalid_operation).'),
+      422: keyReused,
       503: decisionPending,
     },
   },

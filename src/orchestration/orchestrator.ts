@@ -7,9 +7,11 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { argsFingerprint } from '../../workflows/args-fingerprint';
 import {
   approveUpdate,
+  type DecisionAnswer,
   extendBudgetUpdate,
   FailureType,
   FINAL_STATUSES,
@@ -30,6 +32,7 @@ import { CallDeadlines, type DeadlineOptions } from './call-deadline';
 import { channelOf, type TemporalReachability } from './connection-state';
 import {
   DecisionTimeoutError,
+  IdempotencyKeyReusedError,
   InvalidOperationError,
   MaxSessionsExceededError,
   SessionNotFoundError,
@@ -194,9 +197,7 @@ export class Orchestrator {
 
   /** Approve the documents in review; the session continues with the engineer. */
   async approveAndContinue(sessionId: string, options: DecisionOptions = {}): Promise<SessionInfo> {
-    return this.decide(sessionId, options, (handle, updateId) =>
-      handle.executeUpdate(approveUpdate, { args: [{ by: options.by ?? null, ...roundArg(options) }], updateId }),
-    );
+    return this.decide(sessionId, options, approveUpdate, { by: options.by ?? null, ...roundArg(options) });
   }
 
   /** Reject the documents in review; `rejectTo` runs again with all feedback so far. */
@@ -212,12 +213,7 @@ export class Orchestrator {
     if (!REJECT_TARGETS.includes(rejectTo)) {
       throw new ValidationError(`reject_to must be one of ${REJECT_TARGETS.join(', ')}`);
     }
-    return this.decide(sessionId, options, (handle, updateId) =>
-      handle.executeUpdate(rejectUpdate, {
-        args: [{ feedback: feedback.trim(), rejectTo, by: options.by ?? null, ...roundArg(options) }],
-        updateId,
-      }),
-    );
+    return this.decide(sessionId, options, rejectUpdate, { feedback: feedback.trim(), rejectTo, by: options.by ?? null, ...roundArg(options) });
   }
 
   /**
@@ -229,12 +225,7 @@ export class Orchestrator {
       throw new ValidationError(`add_tokens must be an integer from 1 to ${MAX_BUDGET_EXTENSION_TOKENS}`);
     }
     const decision = { decisionId: options.extensionId, timeoutMs: options.timeoutMs };
-    return this.decide(
-      sessionId,
-      decision,
-      (handle, updateId) => handle.executeUpdate(extendBudgetUpdate, { args: [{ addTokens: tokens, by: options.by ?? null }], updateId }),
-      (info) => `session ${sessionId} already ended with status ${info.status}; its budget cannot change`,
-    );
+    return this.decide(sessionId, decision, extendBudgetUpdate, { addTokens: tokens, by: options.by ?? null }, (info) => `session ${sessionId} already ended with status ${info.status}; its budget cannot change`);
   }
 
   /**
@@ -394,12 +385,14 @@ export class Orchestrator {
 
   /**
    * Send a decision (an update), under its deadline when `options.timeoutMs` is given, and turn the workflow's
-   * refusals into the API's errors.
+   * refusals into the API's errors. A decision id the session already answered with other arguments is an
+   * IdempotencyKeyReusedError (Temporal answers a known id with its first outcome).
    */
-  private async decide(
+  private async decide<Args>(
     sessionId: string,
     options: DecisionOptions,
-    send: (handle: ReturnType<Client['workflow']['getHandle']>, updateId: string | undefined) => Promise<SessionSnapshot>,
+    update: UpdateDefinition<DecisionAnswer, [Args]>,
+    args: Args,
     closed: (info: SessionInfo) => string = (info) => `session ${sessionId} is not awaiting approval (status ${info.status})`,
   ): Promise<SessionInfo> {
     const id = checkedSessionId(sessionId);
@@ -407,7 +400,14 @@ export class Orchestrator {
     const { timeoutMs } = options;
     const sendDecision = async (decisionId: string | undefined): Promise<SessionSnapshot> => {
       const handle = (await this.client()).workflow.getHandle(id);
-      return sendUntilProcessed((updateId) => send(handle, updateId), decisionId);
+      const answer = await sendUntilProcessed((updateId) => handle.executeUpdate(update, { args: [args], updateId }), decisionId);
+      if (decisionId !== undefined && answer.argsFingerprint !== undefined && answer.argsFingerprint !== argsFingerprint(args)) {
+        throw new IdempotencyKeyReusedError(
+          `the key of this request (${JSON.stringify(decisionId)}) was already used on session ${sessionId} with other content; the first ` +
+            'request’s outcome stands and nothing was changed. Send a new key for a different request.',
+        );
+      }
+      return answer;
     };
     // The session as it is now, once the workflow refused the decision; under the decision's deadline too.
     const current = (): Promise<SessionInfo> =>
@@ -458,7 +458,7 @@ const UNPROCESSED_UPDATE_ATTEMPTS = 5;
  * answer for its id, so it is sent again under an id derived from the first: every retry of the same decision (same
  * idempotency key) derives the same ids, and so still applies at most once.
  */
-async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<SessionSnapshot>, updateId: string | undefined): Promise<SessionSnapshot> {
+async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<DecisionAnswer>, updateId: string | undefined): Promise<DecisionAnswer> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await send(attempt === 1 || updateId === undefined ? updateId : `${updateId}#resend-${attempt - 1}`);

@@ -53,7 +53,7 @@ void describe('a token budget pauses a session where it is, and an extension res
     assert.ok((metricValue(metrics, 'sessions_by_status{status="paused"}') ?? 0) >= 1);
   });
 
-  void test('an extension below what was spent keeps it paused; a retry with the same key adds nothing twice; a larger one resumes it to the end', async () => {
+  void test('an extension below what was spent keeps it paused; a retry with the same key adds nothing twice (another amount with it is a 422); a larger one resumes it to the end', async () => {
     const id = await start('Build an extended API');
     await paused(id);
     const small = await harness.request('POST', `/sessions/${id}/budget`, { body: { add_tokens: 10 }, headers: { 'Idempotency-Key': 'small-1' } });
@@ -63,6 +63,11 @@ void describe('a token budget pauses a session where it is, and an extension res
     const again = await harness.request('POST', `/sessions/${id}/budget`, { body: { add_tokens: 10 }, headers: { 'Idempotency-Key': 'small-1' } });
     assert.equal(again.status, 200);
     assert.equal((again.json as Session).token_budget, 110, 'the same key applies once');
+    const otherAmount = await harness.request('POST', `/sessions/${id}/budget`, { body: { add_tokens: 20 }, headers: { 'Idempotency-Key': 'small-1' } });
+    assert.equal(otherAmount.status, 422, 'the same key with another amount is refused, not answered with the first outcome');
+    assert.equal((otherAmount.json as { error: { code: string } }).error.code, 'idempotency_key_reused');
+    assert.match((otherAmount.json as { error: { message: string } }).error.message, /already used on session .* with other content; the first request’s outcome stands/);
+    assert.equal(((await harness.request('GET', `/sessions/${id}`)).json as Session).token_budget, 110, 'nothing was added');
 
     const big = await harness.request('POST', `/sessions/${id}/budget`, { body: { add_tokens: 1000, by: 'alice' } });
     assert.equal(big.status, 200);

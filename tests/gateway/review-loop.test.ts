@@ -113,7 +113,7 @@ void describe('the review loop over HTTP, on the real stack', () => {
     assert.equal(typeof line?.duration_ms, 'number');
   });
 
-  void test('decisions: 409 outside review, 400 for a bad body, and a retry with the same Idempotency-Key returns the first outcome', async () => {
+  void test('decisions: 409 outside review, 400 for a bad body, a retry with the same Idempotency-Key returns the first outcome, the key with another body is a 422', async () => {
     const { json } = await gw.request('POST', '/sessions', { body: { user_mission: 'Build a markdown previewer' } });
     const id = json.session_id as string;
     assert.equal(json.project_name, null);
@@ -136,6 +136,9 @@ void describe('the review loop over HTTP, on the real stack', () => {
     assert.equal(retry.status, 200, 'a retry is answered with the first outcome, not a 409');
     assert.equal(retry.json.current_phase, 'engineer');
     assert.equal(retry.json.updated_at, first.json.updated_at);
+    const otherBody = await gw.request('POST', `/sessions/${id}/approve`, { body: { by: 'mallory' }, headers });
+    assert.equal(otherBody.status, 422, 'the key with another body is refused');
+    assert.equal(otherBody.json.error.code, 'idempotency_key_reused');
 
     const again = await gw.request('POST', `/sessions/${id}/approve`, { headers: { 'Idempotency-Key': 'approve-once-2' } });
     assert.equal(again.status, 409);
@@ -145,6 +148,7 @@ void describe('the review loop over HTTP, on the real stack', () => {
 
     const history = await gw.request('GET', `/sessions/${id}/history`);
     assert.equal(history.json.decisions.length, 1, 'one decision applied');
+    assert.notEqual(history.json.decisions[0].by, 'mallory', 'by the first request');
     await gw.waitForStatus(id, 'completed');
   });
 
