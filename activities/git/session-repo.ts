@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentPhase } from '../../workflows/definitions';
 import { GIT_DIRS_MODE, GitCommandError, type GitIdentity, gitDirOf, runGit } from './git-command';
@@ -91,14 +91,29 @@ export class SessionRepo {
     return (await lstat(path.join(this.gitDir, 'HEAD')).catch(() => null))?.isFile() ?? false;
   }
 
-  /** Make the repository when it is missing (idempotent: a crash half-way is finished by the next call). */
+  /**
+   * Make the repository when it is missing. It is made beside its place and moved there whole, so a reader (the
+   * gateway listing commits) never finds one half made, which git calls "not a git repository". Idempotent: what a
+   * crash half-way left has no HEAD and is made again.
+   */
   async ensure(): Promise<void> {
     const dirs = path.dirname(this.gitDir);
     await mkdir(dirs, { recursive: true, mode: GIT_DIRS_MODE });
     await chmod(dirs, GIT_DIRS_MODE);
     if (await this.exists()) return;
-    await runGit({ gitDir: this.gitDir, cwd: dirs, args: ['init', '--quiet', `--initial-branch=${SESSION_BRANCH}`] });
-    await writeFile(path.join(this.gitDir, 'info', 'exclude'), `${IGNORED_PATTERNS.join('\n')}\n`);
+    const staging = await mkdtemp(`${this.gitDir}.init-`);
+    try {
+      await runGit({ gitDir: staging, cwd: dirs, args: ['init', '--quiet', `--initial-branch=${SESSION_BRANCH}`] });
+      await writeFile(path.join(staging, 'info', 'exclude'), `${IGNORED_PATTERNS.join('\n')}\n`);
+      await rename(staging, this.gitDir).catch(async (err: unknown) => {
+        if (await this.exists()) return; // made meanwhile by an attempt that overlapped this one
+        if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && (err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        await rm(this.gitDir, { recursive: true, force: true }); // a crash half-way through an older `git init` in place
+        await rename(staging, this.gitDir);
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
   }
 
   /** The session's commits, newest first (none before the first). */

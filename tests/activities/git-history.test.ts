@@ -79,6 +79,51 @@ void describe('a session’s git repository', () => {
   });
 });
 
+void describe('a session’s git repository while it is made', () => {
+  let base: string;
+  before(async () => {
+    base = await mkdtemp(path.join(os.tmpdir(), 'git-init-race-'));
+  });
+  after(() => rm(base, { recursive: true, force: true }));
+
+  void test('a reader listing commits while the repository is made finds none, never a half-made repository', async () => {
+    const failures: string[] = [];
+    for (let i = 0; i < 30; i += 1) {
+      const workDir = path.join(base, `sess_initRace${i}`);
+      await mkdir(workDir, { recursive: true });
+      const writer = new SessionRepo(workDir);
+      const reader = new SessionRepo(workDir);
+      let made = false;
+      const making = writer.ensure().then(() => {
+        made = true;
+      });
+      const read = async (): Promise<void> => {
+        while (!made) {
+          await reader.commits().then(
+            (commits) => assert.deepEqual(commits, []),
+            (err: unknown) => failures.push(String(err)),
+          );
+        }
+      };
+      await Promise.all([making, read(), read(), read(), read()]);
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  void test('what a crash half-way through an older in-place `git init` left (a directory without HEAD) is made again', async () => {
+    const workDir = path.join(base, 'sess_halfMade');
+    await mkdir(workDir, { recursive: true });
+    const repo = new SessionRepo(workDir);
+    await mkdir(path.join(repo.gitDir, 'objects'), { recursive: true });
+    assert.equal(await repo.exists(), false);
+    await repo.ensure();
+    assert.equal(await repo.exists(), true);
+    assert.deepEqual(await repo.commits(), []);
+    await writeFile(path.join(workDir, 'a.txt'), 'a\n');
+    assert.equal((await repo.commitPhase({ phase: 'pm', iteration: 0, reviewRound: 1, activity: 'pm-1' })).created, true);
+  });
+});
+
 void describe('git failures and settings', () => {
   void test('a missing git is an environment fault, and preflight names it', async () => {
     const fault = gitFault(new GitUnavailableError('git is not installed'));
