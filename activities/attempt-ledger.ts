@@ -11,6 +11,11 @@ export interface AttemptLedger {
   settled: boolean;
   /** Attempts that ended in an environment fault (absent in ledgers written before it was counted). */
   environmentFaults?: number;
+  /**
+   * A result an attempt reached before a later step of the same activity failed (QA's verdict, then its push): the
+   * next attempts finish from it instead of doing the work again. Small (no file contents); absent until reached.
+   */
+  reached?: unknown;
 }
 
 const carried = new WeakMap<Context, AttemptLedger>();
@@ -24,6 +29,7 @@ export function previousLedger(ctx: Context): AttemptLedger | null {
     attempt: value.attempt,
     settled: value.settled === true,
     environmentFaults: typeof value.environmentFaults === 'number' ? value.environmentFaults : 0,
+    ...(value.reached !== undefined ? { reached: value.reached } : {}),
   };
 }
 
@@ -38,11 +44,32 @@ export function carriedLedger(ctx: Context): AttemptLedger | undefined {
   return carried.get(ctx);
 }
 
+/**
+ * Keep `result` in the running attempt's ledger as {@link AttemptLedger.reached}. Nothing outside an activity with a
+ * ledger (one the retry-limit interceptor does not count, or a unit test).
+ */
+export function recordReached(result: unknown): void {
+  const ctx = currentContext();
+  const ledger = ctx && carried.get(ctx);
+  if (ctx && ledger) recordLedger(ctx, { ...ledger, reached: result });
+}
+
+/** What an earlier attempt of the running activity reached (see {@link AttemptLedger.reached}), or undefined. */
+export function reachedEarlier(): unknown {
+  const ctx = currentContext();
+  return ctx ? carried.get(ctx)?.reached : undefined;
+}
+
+function currentContext(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    return null;
+  }
+}
+
 /** Ordinary failures recorded before the current attempt of the activity running now (0 outside one). */
 export function ordinaryFailuresSoFar(): number {
-  try {
-    return carried.get(Context.current())?.ordinaryFailures ?? 0;
-  } catch {
-    return 0;
-  }
+  const ctx = currentContext();
+  return (ctx && carried.get(ctx)?.ordinaryFailures) ?? 0;
 }

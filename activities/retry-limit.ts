@@ -1,6 +1,6 @@
 import type { Context } from '@temporalio/activity';
 import { redactErrorMessages } from '../src/redaction';
-import { previousLedger, recordLedger } from './attempt-ledger';
+import { carriedLedger, previousLedger, recordLedger } from './attempt-ledger';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { phaseOfActivity, phaseRetryingSignal } from '../workflows/definitions';
@@ -79,7 +79,8 @@ export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context)
         });
       }
       const faults = previous?.environmentFaults ?? 0;
-      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults });
+      const reached = previous?.reached !== undefined ? { reached: previous.reached } : {};
+      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults, ...reached });
       try {
         return await next(input);
       } catch (err) {
@@ -87,7 +88,14 @@ export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context)
         const ordinary = isOrdinaryFailure(err);
         const environmental = !ordinary && !(err instanceof CancelledFailure);
         const after = before + (ordinary ? 1 : 0);
-        recordLedger(ctx, { ordinaryFailures: after, attempt: ctx.info.attempt, settled: true, environmentFaults: faults + (environmental ? 1 : 0) });
+        const kept = carriedLedger(ctx)?.reached;
+        recordLedger(ctx, {
+          ordinaryFailures: after,
+          attempt: ctx.info.attempt,
+          settled: true,
+          environmentFaults: faults + (environmental ? 1 : 0),
+          ...(kept !== undefined ? { reached: kept } : {}),
+        });
         if (environmental && faults === 0) await tellSessionRetrying(ctx, err);
         throw limitAttempts(err, after);
       }

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ARTIFACT_PATHS, type AgentInput, type QaResult } from '../../workflows/definitions';
+import { reachedEarlier, recordReached } from '../attempt-ledger';
 import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
 import { missingRunner, missingRunnerIn } from '../project/missing-runner';
 import { describeSource, type ProjectTests, readProjectTests } from '../project/project-tests';
@@ -23,6 +24,11 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
   return (input) =>
     runPhase('qa', input, async (ctx) => {
       const { workspace, log } = ctx;
+      const earlier = verdictReachedEarlier();
+      if (earlier) {
+        await log.write('verdict-kept', `QA ${earlier.passed ? 'passed' : 'failed'} in an earlier attempt (${earlier.summary}); finishing from that verdict without running the tests again`);
+        return earlier;
+      }
       if (deps.providers.codeIsModelWritten && !deps.config.runModelCode) {
         throw nonRetryable(AgentFailureType.MODEL_CODE_NOT_ALLOWED, 'the project contains model-written code and RUN_MODEL_CODE is off; QA will not run it');
       }
@@ -54,13 +60,17 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
       const how = `${tests.command}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;
       await log.write('verdict', `QA ${verdict.passed ? 'passed' : 'failed'}: ${verdict.summary} (${how}); report in ${artifact.path}`);
       const total = addUsage(usage);
-      return { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
+      const result: QaResult = { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
+      // A commit or push that fails after this is retried from the verdict: the tests (and tokens) are not spent twice.
+      recordReached(result);
+      return result;
     }, (repo, result, ctx) => (result.passed && deps.config.gitPushUrl ? pushCompleted(repo, deps.config.gitPushUrl, ctx) : Promise.resolve()));
 }
 
 /**
  * QA passing is the last activity of a completed session: its history goes to `GIT_PUSH_URL`. A push that fails is
- * an environment fault (the host may come back); the retry finds the QA commit made and pushes again.
+ * an environment fault (the host may come back); the retry finds the QA commit made and pushes again, from the
+ * verdict kept in the attempt ledger (the tests do not run again).
  */
 async function pushCompleted(repo: SessionRepo, template: string, ctx: PhaseContext): Promise<void> {
   try {
@@ -69,6 +79,13 @@ async function pushCompleted(repo: SessionRepo, template: string, ctx: PhaseCont
   } catch (err) {
     throw gitFault(err) ?? environmentFault(AgentFailureType.GIT_PUSH_FAILED, `pushing to GIT_PUSH_URL failed: ${(err as Error).message}`, err as Error);
   }
+}
+
+/** The verdict an earlier attempt of this QA activity reached before its commit or push failed, or null. */
+function verdictReachedEarlier(): QaResult | null {
+  const value = reachedEarlier() as Partial<QaResult> | undefined;
+  if (!value || typeof value.passed !== 'boolean' || typeof value.summary !== 'string' || !Array.isArray(value.artifacts)) return null;
+  return value as QaResult;
 }
 
 /** The report and log say the tests could not run and why; the phase fails with an environment fault (retried). */

@@ -30,8 +30,12 @@ void describe('GIT_PUSH_URL: a completed session pushes its history; credentials
     const toBare = qaWith(`${remotes}/{project}-{session_id}.git`);
     // Port 9 on loopback (discard) is closed here: the push fails at once, as a host that is down would.
     const toDeadHost = qaWith(`https://robot:${SECRET}@127.0.0.1:9/{session_id}.git`);
+    // A remote the test makes only once a push to it has failed: the push works on a later attempt.
+    const toLateRemote = qaWith(`${remotes}/late-{session_id}.git`);
     gw = await GatewayHarness.start({
-      activities: { qa: (input: AgentInput) => (input.userMission.includes('[dead remote]') ? toDeadHost(input) : toBare(input)) },
+      activities: {
+        qa: (input: AgentInput) => (input.userMission.includes('[dead remote]') ? toDeadHost(input) : input.userMission.includes('[late remote]') ? toLateRemote(input) : toBare(input)),
+      },
       gateway: { requestTimeoutMs: 30_000, decisionTimeoutMs: 60_000 },
     });
   });
@@ -62,6 +66,23 @@ void describe('GIT_PUSH_URL: a completed session pushes its history; credentials
     assert.equal(newest?.sha, (await git(['--git-dir', bare, 'rev-parse', 'main'])).trim(), 'the remote has the session’s newest commit');
     const log = (await gw.request('GET', `/sessions/${id}/logs?lines=200`)).text;
     assert.match(log, /\[qa\] Pushed the session's history \(branch main and its tags\) to .*timer-tools-sess_/);
+  });
+
+  void test('a push retried after the remote came back finishes from QA’s verdict: the tests ran once', async () => {
+    const id = await approvedSession('Build a kitchen timer [late remote]', null);
+    assert.equal((await gw.request('POST', `/sessions/${id}/approve`, { body: { review_round: 1 } })).status, 200);
+    await gw.waitFor(id, (s) => (s.last_error as { reason?: string } | null)?.reason === AgentFailureType.GIT_PUSH_FAILED, 60_000);
+    const bare = path.join(remotes, `late-${id}.git`);
+    await git(['init', '--quiet', '--bare', bare]);
+    await gw.waitForStatus(id, 'completed', 60_000);
+    const log = (await gw.request('GET', `/sessions/${id}/logs?lines=500`)).text;
+    assert.equal(log.match(/\[qa\] QA passed: /g)?.length, 1, `the tests ran once:\n${log}`);
+    assert.match(log, /\[qa\] QA passed in an earlier attempt \(.*\); finishing from that verdict without running the tests again/);
+    assert.match(log, /\[qa\] Pushed the session's history/);
+    assert.equal((await git(['--git-dir', bare, 'log', '-1', '--format=%s', 'main'])).trim(), 'qa: iteration 0, review round 1');
+    const history = await gw.request('GET', `/sessions/${id}/history`);
+    const qaRuns = (history.json.phases as { phase: string }[]).filter((run) => run.phase === 'qa');
+    assert.equal(qaRuns.length, 1, 'one QA run in the audit trail');
   });
 
   void test('a push that fails is an environment fault, retried with the session running; the URL’s password appears nowhere', async () => {
