@@ -245,14 +245,15 @@ void describe('the dashboard shows each phase’s diff from the session’s git 
     assert.ok((await page.locator('details.phase-diff').count()) >= 4, 'one per finished phase run: pm, architect, engineer, qa');
     // The timeline is drawn afresh while the live stream replays the session's events: open the first expander
     // until its diff is shown (a redraw closes it again).
+    // The text is read in the same attempt: a redraw between seeing it and reading it would leave nothing to read.
     const shown = page.locator('details.phase-diff[open] pre.diff', { hasText: '+++ b/docs/PRD.md' });
-    for (let attempt = 1; ; attempt += 1) {
+    let text = '';
+    for (let attempt = 1; text === ''; attempt += 1) {
+      assert.ok(attempt <= 10, 'the PM’s commit, which adds the PRD, is shown');
       await page.evaluate(`(() => { document.querySelector('details.phase-diff').open = true; })()`);
-      const ok = await shown.waitFor({ timeout: 3_000 }).then(() => true, () => false);
-      if (ok) break;
-      assert.ok(attempt < 10, 'the PM’s commit, which adds the PRD, is shown');
+      text = (await shown.textContent({ timeout: 3_000 }).catch(() => null)) ?? '';
     }
-    assert.match((await shown.textContent()) ?? '', /diff --git a\/docs\/PRD\.md b\/docs\/PRD\.md/);
+    assert.match(text, /diff --git a\/docs\/PRD\.md b\/docs\/PRD\.md/);
     await page.context().close();
   });
 });
