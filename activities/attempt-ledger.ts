@@ -1,4 +1,6 @@
 import { Context } from '@temporalio/activity';
+import type { PhaseResult, TokenUsage } from '../workflows/definitions';
+import { addUsage } from './token-usage';
 
 /**
  * What an agent activity remembers across its attempts, in its heartbeat details (Temporal hands the last ones to
@@ -16,6 +18,13 @@ export interface AttemptLedger {
    * next attempts finish from it instead of doing the work again. Small (no file contents); absent until reached.
    */
   reached?: unknown;
+  /** Tokens this attempt's model calls spent so far. */
+  spent?: TokenUsage;
+  /**
+   * Tokens spent by earlier attempts that did not finish (failed, timed out, lost their worker) and by no result
+   * kept: the attempt that succeeds adds them to its phase result's usage, so the session counts every token.
+   */
+  spentEarlier?: TokenUsage;
 }
 
 const carried = new WeakMap<Context, AttemptLedger>();
@@ -30,7 +39,14 @@ export function previousLedger(ctx: Context): AttemptLedger | null {
     settled: value.settled === true,
     environmentFaults: typeof value.environmentFaults === 'number' ? value.environmentFaults : 0,
     ...(value.reached !== undefined ? { reached: value.reached } : {}),
+    ...(isUsage(value.spent) ? { spent: value.spent } : {}),
+    ...(isUsage(value.spentEarlier) ? { spentEarlier: value.spentEarlier } : {}),
   };
+}
+
+function isUsage(value: unknown): value is TokenUsage {
+  const usage = value as Partial<TokenUsage> | undefined;
+  return typeof usage?.promptTokens === 'number' && typeof usage.completionTokens === 'number' && typeof usage.totalTokens === 'number';
 }
 
 /** Record `ledger` for this attempt: heartbeat it now, and let every later heartbeat without details carry it. */
@@ -51,7 +67,28 @@ export function carriedLedger(ctx: Context): AttemptLedger | undefined {
 export function recordReached(result: unknown): void {
   const ctx = currentContext();
   const ledger = ctx && carried.get(ctx);
-  if (ctx && ledger) recordLedger(ctx, { ...ledger, reached: result });
+  if (!ctx || !ledger) return;
+  // The result carries what this attempt spent: a later attempt that finishes from it must not count it again.
+  const { spent: _inResult, ...rest } = ledger;
+  recordLedger(ctx, { ...rest, reached: result });
+}
+
+/** Count a model call's tokens in the running attempt's ledger (see {@link AttemptLedger.spentEarlier}). */
+export function recordSpent(usage: TokenUsage): void {
+  const ctx = currentContext();
+  const ledger = ctx && carried.get(ctx);
+  if (ctx && ledger) recordLedger(ctx, { ...ledger, spent: addUsage(ledger.spent, usage) });
+}
+
+/**
+ * A phase result with the tokens earlier attempts spent added to its usage; other results as they are. What a
+ * bookkeeping activity or an engineer-loop step returns has no phase usage to add them to.
+ */
+export function withEarlierSpending<R>(result: R, ledger: AttemptLedger | undefined): R {
+  const spentEarlier = ledger?.spentEarlier;
+  if (!spentEarlier || typeof result !== 'object' || result === null || !Array.isArray((result as Partial<PhaseResult>).artifacts)) return result;
+  const phaseResult = result as unknown as PhaseResult;
+  return { ...phaseResult, usage: addUsage(phaseResult.usage, spentEarlier) } as R;
 }
 
 /** What an earlier attempt of the running activity reached (see {@link AttemptLedger.reached}), or undefined. */

@@ -1,6 +1,7 @@
 import type { Context } from '@temporalio/activity';
 import { redactErrorMessages } from '../src/redaction';
-import { carriedLedger, previousLedger, recordLedger } from './attempt-ledger';
+import { carriedLedger, previousLedger, recordLedger, withEarlierSpending } from './attempt-ledger';
+import { addUsage } from './token-usage';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { phaseOfActivity, phaseRetryingSignal } from '../workflows/definitions';
@@ -80,22 +81,17 @@ export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context)
       }
       const faults = previous?.environmentFaults ?? 0;
       const reached = previous?.reached !== undefined ? { reached: previous.reached } : {};
-      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults, ...reached });
+      const spentEarlier = addUsage(previous?.spentEarlier, previous?.spent);
+      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults, ...reached, ...(spentEarlier ? { spentEarlier } : {}) });
       try {
-        return await next(input);
+        return withEarlierSpending(await next(input), carriedLedger(ctx));
       } catch (err) {
         redactErrorMessages(err);
         const ordinary = isOrdinaryFailure(err);
         const environmental = !ordinary && !(err instanceof CancelledFailure);
         const after = before + (ordinary ? 1 : 0);
-        const kept = carriedLedger(ctx)?.reached;
-        recordLedger(ctx, {
-          ordinaryFailures: after,
-          attempt: ctx.info.attempt,
-          settled: true,
-          environmentFaults: faults + (environmental ? 1 : 0),
-          ...(kept !== undefined ? { reached: kept } : {}),
-        });
+        // What the attempt reached and spent stays in the ledger for the next one.
+        recordLedger(ctx, { ...carriedLedger(ctx), ordinaryFailures: after, attempt: ctx.info.attempt, settled: true, environmentFaults: faults + (environmental ? 1 : 0) });
         if (environmental && faults === 0) await tellSessionRetrying(ctx, err);
         throw limitAttempts(err, after);
       }

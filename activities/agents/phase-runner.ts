@@ -110,19 +110,6 @@ export function usageLine(usage: TokenUsage): string {
   );
 }
 
-/** Add up the usage of several calls (null when none had any). */
-export function addUsage(...usages: (TokenUsage | undefined)[]): TokenUsage | undefined {
-  const present = usages.filter((usage): usage is TokenUsage => usage !== undefined);
-  if (present.length === 0) return undefined;
-  return present.reduce((sum, usage) => ({
-    promptTokens: sum.promptTokens + usage.promptTokens,
-    completionTokens: sum.completionTokens + usage.completionTokens,
-    totalTokens: sum.totalTokens + usage.totalTokens,
-    requests: sum.requests + usage.requests,
-    model: sum.model,
-  }));
-}
-
 /** Human-readable size and hash of what was written, for log lines. */
 export function describeWrite(ref: { path: string; bytes: number; sha256: string }): string {
   return `${ref.path} (${ref.bytes} bytes, sha256 ${ref.sha256.slice(0, 12)})`;

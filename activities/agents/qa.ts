@@ -11,7 +11,8 @@ import type { SessionRepo } from '../git/session-repo';
 import { parseTestCounts } from '../qa/test-counts';
 import type { ChildResult } from '../runner/run-child';
 import type { AgentDeps } from './agent-deps';
-import { addUsage, type PhaseContext, runPhase } from './phase-runner';
+import { addUsage } from '../token-usage';
+import { type PhaseContext, runPhase } from './phase-runner';
 import { runInWorkspace } from './workspace-run';
 
 /**

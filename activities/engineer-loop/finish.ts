@@ -1,6 +1,7 @@
 import type { ArtifactRef } from '../../workflows/definitions';
 import type { AgentDeps } from '../agents/agent-deps';
-import { addUsage, describeWrite, runStep, usageLine } from '../agents/phase-runner';
+import { describeWrite, runStep, usageLine } from '../agents/phase-runner';
+import { addUsage } from '../token-usage';
 import { AgentFailureType, nonRetryable } from '../failures';
 import { commitPhaseRun } from '../git/phase-commit';
 import type { EngineerLoopFinishInput, EngineerLoopFinishResult } from './contract';

@@ -1,6 +1,7 @@
 import type { TokenUsage } from '../../workflows/definitions';
 import type { AgentDeps } from '../agents/agent-deps';
-import { addUsage, runStep } from '../agents/phase-runner';
+import { runStep } from '../agents/phase-runner';
+import { addUsage } from '../token-usage';
 import { AgentFailureType, nonRetryable } from '../failures';
 import type { EngineerToolName } from './contract';
 import { type EngineerAction, offeredTools, parseAction, parseActionText, summarizeAction } from './actions';

@@ -100,6 +100,27 @@ void describe('the openai provider against a local chat-completions stand-in', (
     });
   });
 
+  void test('an attempt that fails after a reply (its repair got a 503) is retried, and that reply’s tokens still count', async () => {
+    // PM: an unusable reply (request 1), its repair answered 503 (request 2: the attempt fails), then a new attempt.
+    reply = (request, index) =>
+      index === 0 ? { content: 'Sure! Here are the requirements.' } : index === 1 ? { status: 503, body: { error: { message: 'overloaded' } } } : happyReply(request);
+    standIn.requests.length = 0;
+    await runSession(openaiEnv(standIn, { AGENT_PROVIDER_ARCHITECT: 'template', AGENT_PROVIDER_ENGINEER: 'template' }), 'Build an adder', ({ info, logs, state }) => {
+      assert.equal(info.status, SessionStatus.COMPLETED, logs);
+      assert.equal(standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'pm').length, 3);
+      assert.match(logs, /\[pm\] Attempt 1 failed \(ProviderUnavailable\): .* answered 503/);
+      const pm = state?.events.find((event) => event.kind === 'phase_completed' && event.phase === 'pm');
+      // The stand-in counts 100 + n prompt and 20 completion tokens for its n-th request; the 503 counted none.
+      assert.deepEqual(pm?.kind === 'phase_completed' ? [pm.usage?.requests, pm.usage?.totalTokens] : null, [2, 121 + 123], 'the failed attempt’s reply and the successful one');
+      assert.deepEqual(
+        state?.tokens?.filter((tally) => tally.phase === 'pm').map((tally) => [tally.promptTokens, tally.completionTokens]),
+        [[101 + 103, 40]],
+        'in the session’s tally too',
+      );
+      return Promise.resolve();
+    });
+  });
+
   void test('a reply cut off at the token limit is asked for again with half the budget, and its tokens count', async () => {
     reply = (request, index) => (index === 0 ? { content: '{"title": "Add', finishReason: 'length' } : happyReply(request));
     standIn.requests.length = 0;

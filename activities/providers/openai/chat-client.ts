@@ -1,5 +1,7 @@
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import type { TokenUsage } from '../../../workflows/definitions';
 import { type ActivityScope, withHeartbeats } from '../../activity-scope';
+import { recordSpent } from '../../attempt-ledger';
 import { AgentFailureType, nonRetryable, retryable } from '../../failures';
 import type { ChatMessage, ConversationReply, ConversationRequest, JsonReplyFormat, ToolCall } from './chat-types';
 
@@ -92,19 +94,17 @@ export class ChatClient {
       call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
     );
     const content = typeof choice.message.content === 'string' && choice.message.content !== '' ? choice.message.content : null;
-    const usage = completion.usage;
-    return {
-      content,
-      finishReason: choice.finish_reason ?? 'stop',
-      toolCalls,
-      usage: {
-        promptTokens: usage?.prompt_tokens ?? 0,
-        completionTokens: usage?.completion_tokens ?? 0,
-        totalTokens: usage?.total_tokens ?? (usage?.prompt_tokens ?? 0) + (usage?.completion_tokens ?? 0),
-        requests: 1,
-        model: completion.model || settings.model,
-      },
+    const counted = completion.usage;
+    const usage: TokenUsage = {
+      promptTokens: counted?.prompt_tokens ?? 0,
+      completionTokens: counted?.completion_tokens ?? 0,
+      totalTokens: counted?.total_tokens ?? (counted?.prompt_tokens ?? 0) + (counted?.completion_tokens ?? 0),
+      requests: 1,
+      model: completion.model || settings.model,
     };
+    // Counted for the attempt too: should it fail after this reply, the attempt that succeeds still counts it.
+    recordSpent(usage);
+    return { content, finishReason: choice.finish_reason ?? 'stop', toolCalls, usage };
   }
 
   private responseFormatOf(json: JsonReplyFormat | undefined): OpenAI.Chat.Completions.ChatCompletionCreateParams['response_format'] {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { TokenUsage } from '../../../workflows/definitions';
-import { addUsage } from '../../agents/phase-runner';
+import { addUsage } from '../../token-usage';
 import { AgentFailureType, nonRetryable } from '../../failures';
 import type { ProviderCall } from '../types';
 import type { ChatClient } from './chat-client';
