@@ -3,18 +3,14 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowCancellationType,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
-  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
-  startChild,
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
@@ -34,7 +30,6 @@ import {
   FailureType,
   getStateQuery,
   type Phase,
-  phaseRetryingSignal,
   type RejectArgs,
   rejectSignal,
   rejectUpdate,
@@ -48,9 +43,8 @@ import {
   type StaleReviewDetails,
 } from './definitions';
 import { reviewMarks, reviewWaitSeconds } from './review-marks';
-import { sessionNotifierWorkflow } from './notifier';
-import { notifierWorkflowId, type WebhookEvent, type WebhookEventType, webhookEventSignal } from './webhook-definitions';
 import { createEngineerRunner } from './session-engineer';
+import { createAnnouncer } from './session-announcer';
 import { argsFingerprint } from './args-fingerprint';
 import {
   applyApproval,
@@ -274,67 +268,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   }
 
   const notify = input.notify && input.notify.targets.length > 0 ? input.notify : null;
-  let notifierStarting: Promise<void> | null = null;
-  let announced = 0;
-  /**
-   * Hand an event to the session's notifier (started on the first one, as a child the session abandons when it
-   * closes): it delivers them in order and retries each; nothing about a webhook can fail or hold up the session.
-   */
-  async function announce(type: WebhookEventType, reason: string | null = null): Promise<void> {
-    if (!notify || !isPatched(WEBHOOKS_PATCH)) return;
-    announced += 1;
-    const event: WebhookEvent = {
-      id: `${state.sessionId}.${announced}.${type}`,
-      type,
-      at: now(),
-      sessionId: state.sessionId,
-      userMission: state.userMission,
-      projectName: state.projectName,
-      status: state.status,
-      phase: state.phase,
-      reviewRound: state.reviewRound,
-      iterationCount: state.iterationCount,
-      reason,
-      publicBaseUrl: notify.publicBaseUrl,
-    };
-    const notifierId = notifierWorkflowId(state.sessionId);
-    try {
-      if (!notifierStarting) {
-        notifierStarting = startChild(sessionNotifierWorkflow, {
-          workflowId: notifierId,
-          args: [{ sessionId: state.sessionId, targets: notify.targets, retryWindowMs: notify.retryWindowMs, pending: [event] }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          // Cancelling the session must not cancel its notifier: it still has to announce the cancellation.
-          cancellationType: ChildWorkflowCancellationType.ABANDON,
-        }).then(() => undefined);
-        await notifierStarting;
-      } else {
-        // An event that comes while the notifier is starting (a signal handler's) waits for it to exist.
-        await notifierStarting;
-        await getExternalWorkflowHandle(notifierId).signal(webhookEventSignal, event);
-      }
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      log.warn('Webhook event not handed to the notifier', { sessionId: state.sessionId, type, error: String(err) });
-    }
-  }
-
-  /** The session's last event, for its final status. */
-  async function announceEnd(): Promise<void> {
-    const type = ({ completed: 'session.completed', failed: 'session.failed', expired: 'session.expired', cancelled: 'session.cancelled' } as const)[
-      state.status as 'completed' | 'failed' | 'expired' | 'cancelled'
-    ];
-    const ended = state.events.at(-1);
-    if (type) await announce(type, ended?.kind === 'session_ended' ? ended.reason : null);
-  }
-
-  const retryingAnnounced = new Set<string>();
-  setHandler(phaseRetryingSignal, async (args) => {
-    const run = `${args.phase}/${state.iterationCount}/${state.reviewRound}`;
-    if (!notify || retryingAnnounced.has(run)) return;
-    retryingAnnounced.add(run);
-    await announce('session.retrying', `${args.phase} is retrying${args.reason ? ` (${args.reason})` : ''}: ${args.message}`.slice(0, 500));
-  });
+  const { announce, announceEnd } = createAnnouncer({ state, notify, enabled: () => isPatched(WEBHOOKS_PATCH), now });
 
   setHandler(getStateQuery, () => state);
 
