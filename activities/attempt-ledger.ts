@@ -5,7 +5,9 @@ import { addUsage } from './token-usage';
 /**
  * What an agent activity remembers across its attempts, in its heartbeat details (Temporal hands the last ones to
  * the next attempt): how many attempts ended in a failure that is not an environment fault, and whether the attempt
- * that wrote it reported its end (one that did not timed out, or its worker died).
+ * that wrote it reported its end (one that did not: it timed out, or its worker died). An attempt that fails hands its
+ * ledger over with the failure; heartbeats are throttled, so one whose worker died loses what it recorded since its
+ * last heartbeat reached the server: tokens are then undercounted and work redone, never counted or skipped twice.
  */
 export interface AttemptLedger {
   ordinaryFailures: number;
@@ -71,6 +73,12 @@ export function recordReached(result: unknown): void {
   // The result carries what this attempt spent: a later attempt that finishes from it must not count it again.
   const { spent: _inResult, ...rest } = ledger;
   recordLedger(ctx, { ...rest, reached: result });
+}
+
+/** What the running attempt's model calls spent so far (those whose replies could not be used too), or undefined. */
+export function spentThisAttempt(): TokenUsage | undefined {
+  const ctx = currentContext();
+  return ctx ? carried.get(ctx)?.spent : undefined;
 }
 
 /** Count a model call's tokens in the running attempt's ledger (see {@link AttemptLedger.spentEarlier}). */

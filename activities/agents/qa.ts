@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ARTIFACT_PATHS, type AgentInput, type QaResult } from '../../workflows/definitions';
-import { reachedEarlier, recordReached } from '../attempt-ledger';
+import { reachedEarlier, recordReached, spentThisAttempt } from '../attempt-ledger';
 import { AgentFailureType, environmentFault, nonRetryable } from '../failures';
 import { missingRunner, missingRunnerIn } from '../project/missing-runner';
 import { describeSource, type ProjectTests, readProjectTests } from '../project/project-tests';
@@ -60,7 +60,8 @@ export function createQa(deps: AgentDeps): (input: AgentInput) => Promise<QaResu
       const artifact = await workspace.writeArtifact('bug_report', ARTIFACT_PATHS.bug_report, report(analysis));
       const how = `${tests.command}, ${(run.durationMs / 1000).toFixed(1)} s, ${run.isolation} as ${run.user}`;
       await log.write('verdict', `QA ${verdict.passed ? 'passed' : 'failed'}: ${verdict.summary} (${how}); report in ${artifact.path}`);
-      const total = addUsage(usage);
+      // An analysis whose replies were unusable spent tokens too: the attempt's ledger counted every reply.
+      const total = spentThisAttempt() ?? addUsage(usage);
       const result: QaResult = { passed: verdict.passed, summary: verdict.summary, artifacts: [artifact], ...(total ? { usage: total } : {}) };
       // A commit or push that fails after this is retried from the verdict: the tests (and tokens) are not spent twice.
       recordReached(result);

@@ -3,6 +3,12 @@ import path from 'node:path';
 import type { AgentPhase } from '../../workflows/definitions';
 import { GIT_DIRS_MODE, GitCommandError, type GitIdentity, gitDirOf, runGit } from './git-command';
 
+/**
+ * What a repository being made is called until it is moved into place (`<id>.git.init-XXXXXX`); one an interrupted
+ * start left behind is removed with the session's directories.
+ */
+export const GIT_DIR_STAGING_SUFFIX = '.init-';
+
 /** The branch every session's history is on. */
 export const SESSION_BRANCH = 'main';
 
@@ -101,7 +107,7 @@ export class SessionRepo {
     await mkdir(dirs, { recursive: true, mode: GIT_DIRS_MODE });
     await chmod(dirs, GIT_DIRS_MODE);
     if (await this.exists()) return;
-    const staging = await mkdtemp(`${this.gitDir}.init-`);
+    const staging = await mkdtemp(`${this.gitDir}${GIT_DIR_STAGING_SUFFIX}`);
     try {
       await runGit({ gitDir: staging, cwd: dirs, args: ['init', '--quiet', `--initial-branch=${SESSION_BRANCH}`] });
       await writeFile(path.join(staging, 'info', 'exclude'), `${IGNORED_PATTERNS.join('\n')}\n`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { SESSION_ID_PREFIX, SESSION_LOG_PATH } from '../../workflows/definitions';
 import { gitDirOf } from '../../activities/git/git-command';
+import { GIT_DIR_STAGING_SUFFIX } from '../../activities/git/session-repo';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const SESSION_DIR = new RegExp(`^${SESSION_ID_PREFIX}[A-Za-z0-9_-]{1,64}$`);
@@ -51,12 +52,20 @@ export async function sweepWorkDirs(options: SweepOptions): Promise<SweepReport>
       }
       await rm(dir, { recursive: true, force: true });
       await rm(gitDirOf(dir), { recursive: true, force: true });
+      await removeStagedGitDirs(gitDirOf(dir));
       report.removed.push(entry.name);
     } catch (err) {
       report.errors.push(`${entry.name}: ${(err as Error).message}`);
     }
   }
   return report;
+}
+
+/** Repositories of the session that an interrupted start left half made beside its git directory. */
+async function removeStagedGitDirs(gitDir: string): Promise<void> {
+  const prefix = `${path.basename(gitDir)}${GIT_DIR_STAGING_SUFFIX}`;
+  const names = await readdir(path.dirname(gitDir)).catch(() => [] as string[]);
+  for (const name of names) if (name.startsWith(prefix)) await rm(path.join(path.dirname(gitDir), name), { recursive: true, force: true });
 }
 
 async function mtimeOf(file: string): Promise<number> {

@@ -116,6 +116,10 @@ void describe('work directory retention', () => {
           await utimes(path.join(base, id), old, old);
         }
       }
+      // Its git directory, and a repository an interrupted start left half made beside it.
+      await mkdir(path.join(base, '.git-dirs', 'sess_oldDone.git'), { recursive: true });
+      await mkdir(path.join(base, '.git-dirs', 'sess_oldDone.git.init-AbC123'));
+      await mkdir(path.join(base, '.git-dirs', 'sess_recent.git'));
       await mkdir(path.join(base, 'not-a-session'));
       const outside = await mkdtemp(path.join(os.tmpdir(), 'retention-outside-'));
       await symlink(outside, path.join(base, 'sess_symlinked'));
@@ -125,7 +129,8 @@ void describe('work directory retention', () => {
         isActive: (id) => Promise.resolve(id === 'sess_oldRunning'),
       });
       assert.deepEqual(report.removed, ['sess_oldDone']);
-      assert.deepEqual((await readdir(base)).sort(), ['not-a-session', 'sess_oldRunning', 'sess_recent', 'sess_symlinked']);
+      assert.deepEqual((await readdir(base)).sort(), ['.git-dirs', 'not-a-session', 'sess_oldRunning', 'sess_recent', 'sess_symlinked']);
+      assert.deepEqual(await readdir(path.join(base, '.git-dirs')), ['sess_recent.git'], 'the git directory and what a start left half made');
       assert.deepEqual(await readdir(outside), [], 'the symlink target is untouched');
       await rm(outside, { recursive: true, force: true });
     } finally {

@@ -45,7 +45,13 @@ export function recapOfFailures(reported: string, root: string): string[] {
   const failed = reported
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as FailedTest);
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as FailedTest];
+      } catch {
+        return [{ file: undefined, names: ['(a line of the failure report that is not JSON)'], message: line }];
+      }
+    });
   if (failed.length === 0) return [];
   const recap = [`# failed: ${failed.length} test${failed.length === 1 ? '' : 's'}`];
   for (const test of failed) {

@@ -87,7 +87,8 @@ export async function runSchemathesis(bin: string, options: SchemathesisOptions)
     '--workers',
     String(options.workers),
     // Above the gateway's own longest deadline (a decision's GATEWAY_DECISION_TIMEOUT_MS, 10 s), so a slow answer is
-    // its 503, not a client-side network error. Event streams have 5 s of their own (schemathesis.toml).
+    // its 503, not a client-side network error. Event streams have 5 s of their own (schemathesis.toml): the pinned
+    // schemathesis takes an operation's own request-timeout over this one.
     '--request-timeout',
     '20',
     '--report',

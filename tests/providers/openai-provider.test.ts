@@ -121,6 +121,22 @@ void describe('the openai provider against a local chat-completions stand-in', (
     });
   });
 
+  void test('a QA analysis whose replies stay unusable is skipped, and its replies’ tokens count in QA’s usage', async () => {
+    reply = (request) => (ChatStandIn.roleOf(request) === 'qa' ? { content: 'The tests failed, sorry.' } : happyReply(request));
+    standIn.requests.length = 0;
+    // A test command that always fails: every QA run asks the model for an analysis, until the iterations run out.
+    const env = openaiEnv(standIn, { AGENT_PROVIDER_ARCHITECT: 'template', AGENT_PROVIDER_ENGINEER: 'template', QA_TEST_COMMAND: 'node -e "process.exit(1)"' });
+    await runSession(env, 'Build an adder', ({ info, logs, state }) => {
+      assert.equal(info.status, SessionStatus.FAILED, logs);
+      assert.match(logs, /\[qa\] No analysis in the report: /);
+      const qaRuns = state?.events.flatMap((event) => (event.kind === 'phase_completed' && event.phase === 'qa' ? [event.usage?.requests ?? 0] : [])) ?? [];
+      assert.ok(qaRuns.length >= 1);
+      assert.deepEqual(qaRuns, qaRuns.map(() => 3), 'each QA run counts its first request and two repairs');
+      assert.equal(standIn.requests.filter((request) => ChatStandIn.roleOf(request) === 'qa').length, 3 * qaRuns.length);
+      return Promise.resolve();
+    });
+  });
+
   void test('a reply cut off at the token limit is asked for again with half the budget, and its tokens count', async () => {
     reply = (request, index) => (index === 0 ? { content: '{"title": "Add', finishReason: 'length' } : happyReply(request));
     standIn.requests.length = 0;
