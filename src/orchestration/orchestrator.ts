@@ -454,14 +454,15 @@ const UNPROCESSED_UPDATE_ATTEMPTS = 5;
 
 /**
  * `send`, again when the server answers that no worker processed the update (concurrent updates can race a workflow
- * task that then carries none of them). Such an update was neither accepted nor applied, and the server keeps that
- * answer for its id, so it is sent again under an id derived from the first: every retry of the same decision (same
- * idempotency key) derives the same ids, and so still applies at most once.
+ * task that then carries none of them). Such an update was neither accepted nor applied, and a rejection leaves no
+ * trace on the server, so it is sent again under the same id: whichever send applies it, every later one with that
+ * id (a retry of the request with its Idempotency-Key) is answered with that outcome. Sending under ids derived
+ * from the first, as before, let a later retry under the first id apply the decision a second time.
  */
 async function sendUntilProcessed(send: (updateId: string | undefined) => Promise<DecisionAnswer>, updateId: string | undefined): Promise<DecisionAnswer> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await send(attempt === 1 || updateId === undefined ? updateId : `${updateId}#resend-${attempt - 1}`);
+      return await send(updateId);
     } catch (err) {
       const unprocessed =
         err instanceof WorkflowUpdateFailedError && /processed by (the )?worker/i.test(`${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`);
