@@ -74,8 +74,23 @@ export interface Answer {
  */
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One HTTP request with an optional JSON body. */
-export function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+/**
+ * One HTTP request with an optional JSON body. A kept-alive connection the server closed as idle (its 5 s keep-alive
+ * timeout) just as the request went out is reset before anything was read: that request is sent once more on a
+ * fresh connection, as node's documentation advises.
+ */
+export async function http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  try {
+    return await httpOnce(method, url, body, headers);
+  } catch (err) {
+    if (!(err instanceof ResetOnReusedSocket)) throw err;
+    return httpOnce(method, url, body, headers);
+  }
+}
+
+class ResetOnReusedSocket extends Error {}
+
+function httpOnce(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<Answer> {
   const data = body === undefined ? null : JSON.stringify(body);
   const sent = data === null ? headers : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)), ...headers };
   return new Promise((resolve, reject) => {
@@ -94,7 +109,7 @@ export function http(method: string, url: string, body?: unknown, headers: Recor
         resolve({ status: incoming.statusCode ?? 0, text, json });
       });
     });
-    outgoing.on('error', reject);
+    outgoing.on('error', (err: NodeJS.ErrnoException) => reject(outgoing.reusedSocket && err.code === 'ECONNRESET' ? new ResetOnReusedSocket(err.message) : err));
     outgoing.end(data ?? undefined);
   });
 }
