@@ -67,25 +67,31 @@ export function carriedLedger(ctx: Context): AttemptLedger | undefined {
  * ledger (one the retry-limit interceptor does not count, or a unit test).
  */
 export function recordReached(result: unknown): void {
-  const ctx = currentContext();
-  const ledger = ctx && carried.get(ctx);
-  if (!ctx || !ledger) return;
+  const running = runningLedger();
+  if (!running) return;
   // The result carries what this attempt spent: a later attempt that finishes from it must not count it again.
-  const { spent: _inResult, ...rest } = ledger;
-  recordLedger(ctx, { ...rest, reached: result });
+  const { spent: _inResult, ...rest } = running.ledger;
+  recordLedger(running.ctx, { ...rest, reached: result });
 }
 
 /** What the running attempt's model calls spent so far (those whose replies could not be used too), or undefined. */
 export function spentThisAttempt(): TokenUsage | undefined {
-  const ctx = currentContext();
-  return ctx ? carried.get(ctx)?.spent : undefined;
+  return runningLedger()?.ledger.spent;
 }
 
 /** Count a model call's tokens in the running attempt's ledger (see {@link AttemptLedger.spentEarlier}). */
 export function recordSpent(usage: TokenUsage): void {
-  const ctx = currentContext();
-  const ledger = ctx && carried.get(ctx);
-  if (ctx && ledger) recordLedger(ctx, { ...ledger, spent: addUsage(ledger.spent, usage) });
+  const running = runningLedger();
+  if (running) recordLedger(running.ctx, { ...running.ledger, spent: addUsage(running.ledger.spent, usage) });
+}
+
+/**
+ * What a new attempt takes over from the previous one's ledger: the result it reached, and the tokens spent by every
+ * attempt before this one (the previous attempt's own spending joins the earlier ones').
+ */
+export function carriedOver(previous: AttemptLedger | null): Pick<AttemptLedger, 'reached' | 'spentEarlier'> {
+  const spentEarlier = addUsage(previous?.spentEarlier, previous?.spent);
+  return { ...(previous?.reached !== undefined ? { reached: previous.reached } : {}), ...(spentEarlier ? { spentEarlier } : {}) };
 }
 
 /**
@@ -101,20 +107,22 @@ export function withEarlierSpending<R>(result: R, ledger: AttemptLedger | undefi
 
 /** What an earlier attempt of the running activity reached (see {@link AttemptLedger.reached}), or undefined. */
 export function reachedEarlier(): unknown {
-  const ctx = currentContext();
-  return ctx ? carried.get(ctx)?.reached : undefined;
-}
-
-function currentContext(): Context | null {
-  try {
-    return Context.current();
-  } catch {
-    return null;
-  }
+  return runningLedger()?.ledger.reached;
 }
 
 /** Ordinary failures recorded before the current attempt of the activity running now (0 outside one). */
 export function ordinaryFailuresSoFar(): number {
-  const ctx = currentContext();
-  return (ctx && carried.get(ctx)?.ordinaryFailures) ?? 0;
+  return runningLedger()?.ledger.ordinaryFailures ?? 0;
+}
+
+/** The running activity and its ledger; null outside an activity, or in one without a ledger. */
+function runningLedger(): { ctx: Context; ledger: AttemptLedger } | null {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return null;
+  }
+  const ledger = carried.get(ctx);
+  return ledger ? { ctx, ledger } : null;
 }

@@ -1,7 +1,6 @@
 import type { Context } from '@temporalio/activity';
 import { redactErrorMessages } from '../src/redaction';
-import { carriedLedger, previousLedger, recordLedger, withEarlierSpending } from './attempt-ledger';
-import { addUsage } from './token-usage';
+import { carriedLedger, carriedOver, previousLedger, recordLedger, withEarlierSpending } from './attempt-ledger';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { phaseOfActivity, phaseRetryingSignal } from '../workflows/definitions';
@@ -80,9 +79,7 @@ export const retryLimitInterceptor: ActivityInterceptorsFactory = (ctx: Context)
         });
       }
       const faults = previous?.environmentFaults ?? 0;
-      const reached = previous?.reached !== undefined ? { reached: previous.reached } : {};
-      const spentEarlier = addUsage(previous?.spentEarlier, previous?.spent);
-      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults, ...reached, ...(spentEarlier ? { spentEarlier } : {}) });
+      recordLedger(ctx, { ordinaryFailures: before, attempt: ctx.info.attempt, settled: false, environmentFaults: faults, ...carriedOver(previous) });
       try {
         return withEarlierSpending(await next(input), carriedLedger(ctx));
       } catch (err) {

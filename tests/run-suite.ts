@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { passThroughHoldingSummary, recapOfFailures } from './helpers/failure-recap';
+import { passThroughHoldingSummary, recapOfFailures, recapReporterArgs } from './helpers/failure-recap';
 import { exportSharedModelServer, startSuiteModelServer } from './helpers/model-server';
 import { bundleWorkflowsToFile, exportSharedServer, startSuiteServer } from './helpers/test-server';
 
@@ -30,8 +30,7 @@ async function main(): Promise<number> {
   try {
     const files = await testFiles(__dirname);
     const failuresFile = path.join(dir, 'failures.ndjson');
-    const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${path.join(__dirname, 'helpers', 'failure-reporter.js')}`, `--test-reporter-destination=${failuresFile}`];
-    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...reporters, ...files], {
+    const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...recapReporterArgs(failuresFile), ...files], {
       stdio: ['inherit', 'pipe', 'inherit'],
       env: { ...process.env, ...exportSharedServer({ address: server.address, bundlePath }), ...exportSharedModelServer(model) },
     });

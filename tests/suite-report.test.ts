@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { passThroughHoldingSummary, recapOfFailures } from './helpers/failure-recap';
+import { passThroughHoldingSummary, recapOfFailures, recapReporterArgs } from './helpers/failure-recap';
 
 /** A small test file run by a real node:test child: one nested failure, one passing test, one top-level failure. */
 const FIXTURE = `
@@ -32,8 +32,7 @@ void describe("npm test's recap of failed tests", () => {
       const file = path.join(dir, 'fixture.test.js');
       const failures = path.join(dir, 'failures.ndjson');
       await writeFile(file, FIXTURE);
-      const reporter = path.join(__dirname, 'helpers', 'failure-reporter.js');
-      const child = spawn(process.execPath, ['--test', '--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, `--test-reporter-destination=${failures}`, file], {
+      const child = spawn(process.execPath, ['--test', ...recapReporterArgs(failures), file], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: withoutTestContext(process.env),
       });

@@ -9,6 +9,16 @@ import { Orchestrator } from '../../src/orchestration/orchestrator';
 import { freePort } from '../helpers/free-port';
 import { sharedTestServer } from '../helpers/test-server';
 
+/** Scrape `/metrics` every 250 ms until it has the session figures, for up to the first collection's 60 s. */
+async function scrapeUntilFigures(port: number): Promise<string> {
+  let text = '';
+  for (let i = 0; i < 240 && !/^sessions_total /m.test(text); i += 1) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  }
+  return text;
+}
+
 // Nothing here reaches Temporal (auth and the body limit answer first): an address nobody listens on will do.
 const NOWHERE = { temporalAddress: '127.0.0.1:9' };
 test('a gateway started without a host listens on loopback only', async () => {
@@ -84,11 +94,7 @@ test("an entry point's gateway starts its first collection at once, before any s
     for (let i = 0; i < 500 && collections === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(collections, 1, 'one collection, with no scrape yet');
     // On the suite's shared server the first collection may outlast a scrape's wait (every test's sessions are there).
-    let text = '';
-    for (let i = 0; i < 240 && !/^sessions_total /m.test(text); i += 1) {
-      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 250));
-      text = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
-    }
+    const text = await scrapeUntilFigures(gateway.port);
     assert.match(text, /^sessions_total \d+$/m, 'the figures, once collected');
   } finally {
     await gateway.close();
@@ -112,12 +118,8 @@ test('a first collection longer than a scrape may wait is not Temporal down: the
     const first = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
     assert.doesNotMatch(first, /^sessions_total /m, 'no figures yet');
     assert.doesNotMatch(first, /^orchestrator_temporal_up /m, 'nor a verdict on Temporal before the first attempt ended');
-    let text = first;
     // Up to the first collection's 60 s: on the suite's shared server it also reads other tests' sessions.
-    for (let i = 0; i < 240 && !/^sessions_total /m.test(text); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      text = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
-    }
+    const text = await scrapeUntilFigures(gateway.port);
     assert.match(text, /^sessions_total \d+$/m, 'the figures, once the first collection ended');
     assert.match(text, /^orchestrator_temporal_up 1$/m);
     assert.deepEqual(warnings, [], 'nothing said Temporal could not be read');

@@ -16,6 +16,12 @@ const SUMMARY_LINE = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration
 const MESSAGE_LINES = 4;
 const MESSAGE_CHARS = 400;
 
+/** node:test's reporters for a run the recap follows: TAP on stdout, the failed tests to `failuresFile`. */
+export function recapReporterArgs(failuresFile: string): string[] {
+  const reporter = path.join(__dirname, 'failure-reporter.js');
+  return ['--test-reporter=tap', '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, `--test-reporter-destination=${failuresFile}`];
+}
+
 /**
  * Copies the TAP stream to `write` line by line, holding back its closing summary; `finish` then writes `extra`
  * (the recap) and the summary, so the summary stays the last thing printed.
